@@ -1,0 +1,98 @@
+package jp.inkan.ca.api;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import jp.inkan.ca.authority.KeyGeneration;
+import jp.inkan.ca.authority.KeyGenerations;
+import jp.inkan.ca.crypto.X509Encoder;
+import jp.inkan.ca.error.CaException;
+import jp.inkan.ca.inventory.CertificateStore;
+import jp.inkan.ca.inventory.StoredCertificate;
+import jp.inkan.ca.issuance.IssuanceService;
+import jp.inkan.common.CertificateType;
+import jp.inkan.common.ca.CaGeneration;
+import jp.inkan.common.ca.IssuanceRequest;
+import jp.inkan.common.ca.IssuedCertificate;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** ca-service's internal API: called by the registration service, never by municipalities directly. */
+@Path("/internal/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class CaResource {
+
+    private final IssuanceService issuance;
+    private final CertificateStore store;
+    private final KeyGenerations generations;
+
+    public CaResource(IssuanceService issuance, CertificateStore store, KeyGenerations generations) {
+        this.issuance = issuance;
+        this.store = store;
+        this.generations = generations;
+    }
+
+    @POST
+    @Path("/certificates")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Issue one certificate from a PKCS#10 CSR and the holder's facts")
+    public Response issue(IssuanceRequest request) {
+        IssuedCertificate issued = issuance.issue(request);
+        URI location = URI.create("/internal/v1/cas/" + issued.type().name().toLowerCase(Locale.ROOT)
+                + "/certificates/" + issued.serial());
+        return Response.created(location).entity(issued).build();
+    }
+
+    @GET
+    @Path("/cas/{ca}/certificates/{serial}")
+    @Operation(summary = "A recorded certificate by its CA and hex serial")
+    public IssuedCertificate certificate(@PathParam("ca") String ca, @PathParam("serial") String serial) {
+        CertificateType type = ca(ca);
+        StoredCertificate stored = store.find(type, serial.toLowerCase(Locale.ROOT).replaceFirst("^0+(?=.)", ""))
+                .orElseThrow(() -> new CaException(CaException.Kind.NOT_FOUND, "No such certificate."));
+        int generation = generations.all().stream().filter(g -> g.id() == stored.keyGenerationId())
+                .mapToInt(KeyGeneration::generation).findFirst().orElse(0);
+        return new IssuedCertificate(stored.ca(), stored.serial(), generation, stored.subjectDn(), stored.notBefore(),
+                stored.notAfter(), X509Encoder.pem(stored.der()));
+    }
+
+    @GET
+    @Path("/cas")
+    @Operation(summary = "Every key generation of both CAs with its root certificate")
+    public List<CaGeneration> cas() {
+        return generations.all().stream().map(CaResource::view).toList();
+    }
+
+    @GET
+    @Path("/cas/{ca}/roots.pem")
+    @Produces("application/x-pem-file")
+    @Operation(summary = "The roots of every key generation of one CA, PEM, for trust stores")
+    public String roots(@PathParam("ca") String ca) {
+        CertificateType type = ca(ca);
+        return generations.all().stream().filter(g -> g.ca() == type)
+                .map(g -> X509Encoder.pem(g.certificateDer())).collect(Collectors.joining());
+    }
+
+    private static CertificateType ca(String name) {
+        try {
+            return CertificateType.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CaException(CaException.Kind.NOT_FOUND, "No CA named '" + name + "' (signature, authentication).");
+        }
+    }
+
+    private static CaGeneration view(KeyGeneration g) {
+        return new CaGeneration(g.ca(), g.generation(), g.subjectDn(),
+                HexFormat.of().formatHex(g.subjectKeyIdentifier()), g.notBefore(), g.notAfter(),
+                X509Encoder.pem(g.certificateDer()));
+    }
+}

@@ -1,0 +1,104 @@
+package jp.inkan.ca.authority;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import jp.inkan.ca.config.CaConfig;
+import jp.inkan.ca.crypto.X509Encoder;
+import jp.inkan.ca.hsm.CryptoToken;
+import jp.inkan.ca.hsm.SigningAlgorithm;
+import jp.inkan.ca.issuance.SerialNumbers;
+import jp.inkan.common.CertificateType;
+import org.jboss.logging.Logger;
+
+/**
+ * Creates the Signature CA and the User Authentication CA: for each, a key generated in the HSM,
+ * its self-signed root, and key generation 01 in the database.
+ *
+ * <p>Idempotent and safe to re-run after a crash at any step: a CA that has a generation is left
+ * alone, and a key already stored in the token under the generation's alias (a run that died
+ * before its database commit) is adopted with its root instead of generating another.
+ */
+@ApplicationScoped
+public class CaBootstrap {
+
+    private static final Logger LOG = Logger.getLogger(CaBootstrap.class);
+    /** Serialises bootstraps of concurrent replicas on the shared database. */
+    private static final long ADVISORY_LOCK = 0x496e6b616eL;
+
+    private final CaConfig config;
+    private final CryptoToken token;
+    private final X509Encoder encoder;
+    private final KeyGenerations generations;
+    private final SerialNumbers serials;
+    private final EntityManager entityManager;
+    private final Clock clock;
+
+    public CaBootstrap(CaConfig config, CryptoToken token, X509Encoder encoder, KeyGenerations generations,
+                       SerialNumbers serials, EntityManager entityManager, Clock clock) {
+        this.config = config;
+        this.token = token;
+        this.encoder = encoder;
+        this.generations = generations;
+        this.serials = serials;
+        this.entityManager = entityManager;
+        this.clock = clock;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (config.bootstrap().onStart()) {
+            bootstrap();
+        }
+    }
+
+    /** Ensures both CAs exist; returns their issuing generations. */
+    @Transactional
+    public List<KeyGeneration> bootstrap() {
+        entityManager.createNativeQuery("select pg_advisory_xact_lock(" + ADVISORY_LOCK + ")").getSingleResult();
+        List<KeyGeneration> result = new ArrayList<>();
+        for (CertificateType ca : CertificateType.values()) {
+            result.add(ensure(ca));
+        }
+        return result;
+    }
+
+    private KeyGeneration ensure(CertificateType ca) {
+        Optional<KeyGeneration> existing = generations.latest(ca);
+        if (existing.isPresent()) {
+            LOG.infof("%s CA exists (generation %s); nothing to do", ca, existing.get().label());
+            return existing.get();
+        }
+        CaConfig.Authority authority = ca == CertificateType.SIGNATURE ? config.signature() : config.authentication();
+        String alias = authority.keyAliasPrefix() + "-g01";
+        SigningAlgorithm algorithm = SigningAlgorithm.forKey(authority.keyType());
+        CryptoToken.StoredKey key = token.find(alias).map(found -> {
+            LOG.warnf("Adopting key '%s' already in the token (an earlier bootstrap stopped before recording it)", alias);
+            return found;
+        }).orElseGet(() -> createRoot(authority, alias, algorithm));
+        X509Encoder.RootFacts facts = encoder.rootFacts(key.certificateDer());
+        KeyGeneration generation = generations.add(new KeyGeneration(0, ca, 1, alias, algorithm, facts.subjectDn(),
+                facts.subjectKeyIdentifier(), key.certificateDer(), facts.notBefore(), facts.notAfter()), clock.instant());
+        LOG.infof("Created %s CA generation %s: key '%s', subject %s, SKI %s", ca, generation.label(), alias,
+                facts.subjectDn(), HexFormat.of().formatHex(facts.subjectKeyIdentifier()));
+        return generation;
+    }
+
+    private CryptoToken.StoredKey createRoot(CaConfig.Authority authority, String alias, SigningAlgorithm algorithm) {
+        CryptoToken.PendingKey key = token.generate(authority.keyType());
+        Instant notBefore = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant notAfter = notBefore.atOffset(ZoneOffset.UTC).plusYears(authority.rootValidityYears()).toInstant();
+        byte[] root = encoder.selfSignedRoot(authority.subjectDn(), serials.next(), notBefore, notAfter,
+                key.publicKey(), algorithm, tbs -> key.sign(algorithm, tbs));
+        return token.store(key, alias, root);
+    }
+}

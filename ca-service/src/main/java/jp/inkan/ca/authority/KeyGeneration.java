@@ -1,0 +1,27 @@
+package jp.inkan.ca.authority;
+
+import java.time.Instant;
+import jp.inkan.ca.hsm.SigningAlgorithm;
+import jp.inkan.common.CertificateType;
+
+/**
+ * One key of one CA and its self-signed root. Generations of a CA share the subject DN and are
+ * told apart by the subject key identifier.
+ */
+public record KeyGeneration(
+        long id,
+        CertificateType ca,
+        int generation,
+        String keyAlias,
+        SigningAlgorithm algorithm,
+        String subjectDn,
+        byte[] subjectKeyIdentifier,
+        byte[] certificateDer,
+        Instant notBefore,
+        Instant notAfter) {
+
+    /** "01", "02", … as the generation is named in JPKI. */
+    public String label() {
+        return String.format("%02d", generation);
+    }
+}

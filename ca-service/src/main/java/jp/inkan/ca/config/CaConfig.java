@@ -1,0 +1,100 @@
+package jp.inkan.ca.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import java.util.List;
+import jp.inkan.ca.issuance.KeyType;
+
+/** What the two CAs are and how they issue. Defaults live in application.properties. */
+@ConfigMapping(prefix = "inkan.ca")
+public interface CaConfig {
+
+    Authority signature();
+
+    Authority authentication();
+
+    Profile profile();
+
+    Issuance issuance();
+
+    Bootstrap bootstrap();
+
+    interface Authority {
+        /** Subject and issuer DN of every root of this CA, all key generations alike. */
+        @NotBlank
+        String subjectDn();
+
+        /** Token alias prefix; generation n's key is {@code <prefix>-g<nn>}. */
+        @NotBlank
+        String keyAliasPrefix();
+
+        @Min(1)
+        @Max(30)
+        @WithDefault("10")
+        int rootValidityYears();
+
+        /** Type of the CA key generated in the HSM. */
+        @WithDefault("RSA_2048")
+        KeyType keyType();
+
+        /** certificatePolicies policy OID of the end-entity certificates. */
+        @NotBlank
+        String policyOid();
+
+        /** The DirName distribution point is this DN plus {@code OU=<prefecture>, CN=<municipality> CRLDP}. */
+        @NotBlank
+        String crlDistributionPointBaseDn();
+
+        /** HTTP distribution point; {@code {generation}} (two digits) and {@code {municipality}} (code) are replaced. */
+        @NotBlank
+        String crlUrlTemplate();
+
+        @NotBlank
+        String ocspUrl();
+    }
+
+    interface Profile {
+        @NotBlank
+        String cpsUri();
+
+        /** Organisation of the issuerAltName DirName ({@code C=JP, O=公的個人認証サービス}). */
+        @NotBlank
+        String issuerAltNameOrganization();
+    }
+
+    interface Issuance {
+        /** Subject key types accepted in a CSR. */
+        @NotEmpty
+        @WithDefault("RSA_2048")
+        List<KeyType> allowedKeyTypes();
+
+        /** Birthdays after the issue date a certificate lasts (5 in the My Number card era). */
+        @Min(1)
+        @WithDefault("5")
+        int validityBirthdays();
+
+        /** A renewal within this many months before the current certificate expires lasts one birthday longer. */
+        @Min(0)
+        @WithDefault("3")
+        int renewalWindowMonths();
+
+        @Min(0)
+        @WithDefault("15")
+        int minimumSignatureAge();
+
+        /** Attempts at a fresh serial when the database reports a collision. */
+        @Min(1)
+        @WithDefault("5")
+        int serialAttempts();
+    }
+
+    interface Bootstrap {
+        /** Create missing CAs (key, root, generation 01) when the service starts. Idempotent. */
+        @WithDefault("false")
+        boolean onStart();
+    }
+}

@@ -1,0 +1,192 @@
+package jp.inkan.ca.crypto;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import jp.inkan.ca.hsm.SigningAlgorithm;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.CertificatePolicies;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.PolicyInformation;
+import org.bouncycastle.asn1.x509.PolicyQualifierInfo;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
+
+/** Encodes certificates (the only place that speaks ASN.1). */
+@ApplicationScoped
+public class X509Encoder {
+
+    private static final BcX509ExtensionUtils EXTENSION_UTILS = new BcX509ExtensionUtils();
+
+    /** What the rest of the CA needs to know about a root it holds. */
+    public record RootFacts(String subjectDn, byte[] subjectKeyIdentifier, Instant notBefore, Instant notAfter) {
+    }
+
+    /** A self-signed CA certificate: CA:TRUE (critical), keyCertSign + cRLSign (critical), SKI = AKI. */
+    public byte[] selfSignedRoot(String subjectDn, BigInteger serial, Instant notBefore, Instant notAfter,
+                                 PublicKey publicKey, SigningAlgorithm algorithm, TbsSigner signer) {
+        X500Name name = new X500Name(BCStyle.INSTANCE, subjectDn);
+        SubjectPublicKeyInfo keyInfo = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
+        SubjectKeyIdentifier ski = EXTENSION_UTILS.createSubjectKeyIdentifier(keyInfo);
+        X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
+                name, serial, Date.from(notBefore), Date.from(notAfter), name, keyInfo);
+        try {
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            builder.addExtension(Extension.subjectKeyIdentifier, false, ski);
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                    new AuthorityKeyIdentifier(ski.getKeyIdentifier()));
+        } catch (CertIOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return encode(builder.build(contentSigner(algorithm, signer)));
+    }
+
+    public byte[] endEntity(CertificateSpec spec, TbsSigner signer) {
+        X509CertificateHolder issuer = parse(spec.issuerCertificateDer());
+        SubjectPublicKeyInfo keyInfo = SubjectPublicKeyInfo.getInstance(spec.subjectPublicKeyInfo());
+        X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
+                issuer.getSubject(), spec.serial(), Date.from(spec.notBefore()), Date.from(spec.notAfter()),
+                subjectName(spec.subject()), keyInfo);
+        try {
+            int usage = KeyUsage.digitalSignature | (spec.nonRepudiation() ? KeyUsage.nonRepudiation : 0);
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+            builder.addExtension(Extension.certificatePolicies, true, new CertificatePolicies(new PolicyInformation(
+                    new ASN1ObjectIdentifier(spec.policyOid()),
+                    new DERSequence(new PolicyQualifierInfo(spec.cpsUri())))));
+            builder.addExtension(Extension.issuerAlternativeName, false, new GeneralNames(
+                    new GeneralName(new X500Name(BCStyle.INSTANCE, spec.issuerAltNameDn()))));
+            if (!spec.otherNames().isEmpty()) {
+                List<GeneralName> names = new ArrayList<>();
+                for (CertificateSpec.OtherName otherName : spec.otherNames()) {
+                    names.add(new GeneralName(GeneralName.otherName, new DERSequence(new ASN1Encodable[] {
+                            new ASN1ObjectIdentifier(otherName.oid()),
+                            new DERTaggedObject(true, 0, new DERUTF8String(otherName.value()))})));
+                }
+                builder.addExtension(Extension.subjectAlternativeName, false,
+                        new GeneralNames(names.toArray(GeneralName[]::new)));
+            }
+            builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
+                    new DistributionPoint(new DistributionPointName(new GeneralNames(new GeneralName[] {
+                            new GeneralName(new X500Name(BCStyle.INSTANCE, spec.crlDirectoryName())),
+                            new GeneralName(GeneralName.uniformResourceIdentifier, spec.crlUrl())})), null, null)}));
+            builder.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
+                    new AccessDescription(AccessDescription.id_ad_ocsp,
+                            new GeneralName(GeneralName.uniformResourceIdentifier, spec.ocspUrl()))));
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                    new AuthorityKeyIdentifier(subjectKeyIdentifier(issuer)));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    EXTENSION_UTILS.createSubjectKeyIdentifier(keyInfo));
+        } catch (CertIOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return encode(builder.build(contentSigner(spec.algorithm(), signer)));
+    }
+
+    public RootFacts rootFacts(byte[] certificateDer) {
+        X509CertificateHolder holder = parse(certificateDer);
+        return new RootFacts(holder.getSubject().toString(), subjectKeyIdentifier(holder),
+                holder.getNotBefore().toInstant(), holder.getNotAfter().toInstant());
+    }
+
+    /** RFC 4514-style rendering of a subject, as stored in the inventory. */
+    public String render(List<CertificateSpec.Attribute> subject) {
+        return subjectName(subject).toString();
+    }
+
+    public static String pem(byte[] der) {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der);
+        return "-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n";
+    }
+
+    private static X500Name subjectName(List<CertificateSpec.Attribute> attributes) {
+        X500NameBuilder builder = new X500NameBuilder(BCStyle.INSTANCE);
+        for (CertificateSpec.Attribute attribute : attributes) {
+            builder.addRDN(switch (attribute.type()) {
+                case COUNTRY -> BCStyle.C;
+                case LOCALITY -> BCStyle.L;
+                case COMMON_NAME -> BCStyle.CN;
+            }, attribute.value());
+        }
+        return builder.build();
+    }
+
+    private static byte[] subjectKeyIdentifier(X509CertificateHolder holder) {
+        SubjectKeyIdentifier ski = SubjectKeyIdentifier.fromExtensions(holder.getExtensions());
+        if (ski != null) {
+            return ski.getKeyIdentifier();
+        }
+        return EXTENSION_UTILS.createSubjectKeyIdentifier(holder.getSubjectPublicKeyInfo()).getKeyIdentifier();
+    }
+
+    private static X509CertificateHolder parse(byte[] der) {
+        try {
+            return new X509CertificateHolder(der);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Not a DER certificate", e);
+        }
+    }
+
+    private static byte[] encode(X509CertificateHolder holder) {
+        try {
+            return holder.getEncoded();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ContentSigner contentSigner(SigningAlgorithm algorithm, TbsSigner signer) {
+        AlgorithmIdentifier identifier = new DefaultSignatureAlgorithmIdentifierFinder().find(algorithm.jcaName());
+        return new ContentSigner() {
+            private final ByteArrayOutputStream tbs = new ByteArrayOutputStream(2048);
+
+            @Override
+            public AlgorithmIdentifier getAlgorithmIdentifier() {
+                return identifier;
+            }
+
+            @Override
+            public OutputStream getOutputStream() {
+                return tbs;
+            }
+
+            @Override
+            public byte[] getSignature() {
+                return signer.sign(tbs.toByteArray());
+            }
+        };
+    }
+}

@@ -1,0 +1,141 @@
+package jp.inkan.ca.issuance;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import jp.inkan.ca.authority.KeyGeneration;
+import jp.inkan.ca.authority.KeyGenerations;
+import jp.inkan.ca.config.CaConfig;
+import jp.inkan.ca.config.ClockProducer;
+import jp.inkan.ca.crypto.CertificateSpec;
+import jp.inkan.ca.crypto.X509Encoder;
+import jp.inkan.ca.error.CaException;
+import jp.inkan.ca.error.CaException.Kind;
+import jp.inkan.ca.hsm.CertificateSigner;
+import jp.inkan.ca.inventory.CertificateStatus;
+import jp.inkan.ca.inventory.CertificateStore;
+import jp.inkan.ca.inventory.StoredCertificate;
+import jp.inkan.common.CertificateType;
+import jp.inkan.common.ca.IssuanceRequest;
+import jp.inkan.common.ca.IssuedCertificate;
+import org.jboss.logging.Logger;
+
+/**
+ * Issues one certificate: checks the request, the key and the holder's eligibility, computes the
+ * validity, signs in the HSM and records the certificate before returning it.
+ *
+ * <p>No database transaction is held while the HSM signs: the certificate is recorded in a short
+ * transaction of its own, and only a recorded certificate is ever returned. A signed certificate
+ * whose recording fails (serial collision, reused key, database down) is discarded unseen.
+ */
+@ApplicationScoped
+public class IssuanceService {
+
+    private static final Logger LOG = Logger.getLogger(IssuanceService.class);
+
+    private final IssuanceRequestValidator validator;
+    private final KeyPolicy keyPolicy;
+    private final ValidityPolicy validityPolicy;
+    private final JpkiProfile profile;
+    private final KeyGenerations generations;
+    private final CertificateStore store;
+    private final SerialNumbers serials;
+    private final X509Encoder encoder;
+    private final CertificateSigner signer;
+    private final CaConfig config;
+    private final Clock clock;
+
+    public IssuanceService(IssuanceRequestValidator validator, KeyPolicy keyPolicy, ValidityPolicy validityPolicy,
+                           JpkiProfile profile, KeyGenerations generations, CertificateStore store,
+                           SerialNumbers serials, X509Encoder encoder, CertificateSigner signer, CaConfig config,
+                           Clock clock) {
+        this.validator = validator;
+        this.keyPolicy = keyPolicy;
+        this.validityPolicy = validityPolicy;
+        this.profile = profile;
+        this.generations = generations;
+        this.store = store;
+        this.serials = serials;
+        this.encoder = encoder;
+        this.signer = signer;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public IssuedCertificate issue(IssuanceRequest request) {
+        Instant now = clock.instant();
+        LocalDate today = LocalDate.ofInstant(now, ClockProducer.JAPAN);
+        IssuanceCommand command = validator.validate(request, today);
+        keyPolicy.check(command.csr().publicKey());
+        checkEligibility(command, today);
+        KeyGeneration issuer = generations.issuing(command.type()).orElseThrow(() -> new CaException(
+                Kind.CA_NOT_READY, "The " + command.type() + " CA has no key generation yet (run the CA bootstrap)."));
+
+        Optional<Instant> renewedNotAfter = command.renewsSerial().flatMap(serial -> renewed(command.type(), serial));
+        Optional<Instant> authenticationNotAfter = command.type() == CertificateType.SIGNATURE
+                ? store.validAuthenticationNotAfter(command.cardSerial(), now) : Optional.empty();
+        ValidityPolicy.Window window = validityPolicy.window(now, command.holder().dateOfBirth(), command.cardExpiry(),
+                renewedNotAfter, authenticationNotAfter).orElseThrow(() -> new CaException(Kind.NOT_ELIGIBLE,
+                "The card or the holder's authentication certificate expires before the certificate could start."));
+
+        List<CertificateSpec.Attribute> subject = profile.subject(command, now, store.nextSubjectSequence());
+        String subjectDn = encoder.render(subject);
+        byte[] keyHash = sha256(command.csr().subjectPublicKeyInfo());
+        for (int attempt = 1; attempt <= config.issuance().serialAttempts(); attempt++) {
+            BigInteger serial = serials.next();
+            CertificateSpec spec = profile.certificate(command, issuer, serial, window, subject);
+            byte[] der = encoder.endEntity(spec, tbs -> signer.sign(issuer.keyAlias(), issuer.algorithm(), tbs));
+            CertificateStore.Outcome outcome = store.record(new CertificateStore.NewCertificate(command.type(),
+                    issuer.id(), serial, subjectDn, window.notBefore(), window.notAfter(),
+                    command.municipality().code(), command.cardSerial(), keyHash, der, now));
+            switch (outcome) {
+                case RECORDED -> {
+                    return new IssuedCertificate(command.type(), CertificateStore.hex(serial), issuer.generation(),
+                            subjectDn, window.notBefore(), window.notAfter(), X509Encoder.pem(der));
+                }
+                case SERIAL_TAKEN -> LOG.warnf("Serial collision in the %s CA (attempt %d); signing again with a new serial",
+                        command.type(), attempt);
+                case KEY_TAKEN -> throw new CaException(Kind.KEY_REUSED,
+                        "The CSR's public key is already certified; every certificate needs a fresh key.");
+            }
+        }
+        throw new CaException(Kind.SERIAL_EXHAUSTED, "No unused serial number after "
+                + config.issuance().serialAttempts() + " attempts.");
+    }
+
+    private void checkEligibility(IssuanceCommand command, LocalDate today) {
+        if (command.type() != CertificateType.SIGNATURE) {
+            return;
+        }
+        int age = ValidityPolicy.ageOn(command.holder().dateOfBirth(), today);
+        if (age < config.issuance().minimumSignatureAge()) {
+            throw new CaException(Kind.NOT_ELIGIBLE, "No signature certificate for holders under "
+                    + config.issuance().minimumSignatureAge() + " (the holder is " + age + ").");
+        }
+        if (command.holder().adultWard()) {
+            throw new CaException(Kind.NOT_ELIGIBLE, "No signature certificate for an adult ward.");
+        }
+    }
+
+    private Optional<Instant> renewed(CertificateType type, String serial) {
+        StoredCertificate current = store.find(type, serial).orElseThrow(() -> new CaException(Kind.INVALID_REQUEST,
+                "The certificate to renew is unknown.",
+                List.of(new CaException.FieldError("renewsSerial", "is not a certificate of the " + type + " CA"))));
+        // A revoked certificate is replaced, not renewed: no extra birthday.
+        return current.status() == CertificateStatus.VALID ? Optional.of(current.notAfter()) : Optional.empty();
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package jp.inkan.ca.issuance;
+
+import java.math.BigInteger;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECFieldFp;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+import jp.inkan.ca.error.CaException;
+
+/**
+ * Which subject keys this CA certifies. Beyond type and size, an RSA key must have e = 65537, an
+ * odd modulus with no prime factor below 10,000, and primes not so close that Fermat's method
+ * factors it; an EC key must be a point on P-256. Key reuse is caught by the inventory.
+ */
+public final class KeyPolicy {
+
+    static final BigInteger F4 = BigInteger.valueOf(65537);
+    private static final BigInteger SMALL_PRIMES_PRODUCT = productOfPrimesBelow(10_000);
+    private static final int FERMAT_ROUNDS = 100;
+
+    /** secp256r1 (FIPS 186 P-256) domain parameters. */
+    private static final BigInteger P256_P = new BigInteger(
+            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", 16);
+    private static final BigInteger P256_A = P256_P.subtract(BigInteger.valueOf(3));
+    private static final BigInteger P256_B = new BigInteger(
+            "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b", 16);
+    private static final BigInteger P256_N = new BigInteger(
+            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16);
+
+    private final Set<KeyType> allowed;
+
+    public KeyPolicy(Collection<KeyType> allowed) {
+        this.allowed = allowed.isEmpty() ? EnumSet.noneOf(KeyType.class) : EnumSet.copyOf(allowed);
+    }
+
+    /** The key's type when it is acceptable. */
+    public KeyType check(PublicKey key) {
+        if (key instanceof RSAPublicKey rsa) {
+            return checkRsa(rsa.getModulus(), rsa.getPublicExponent());
+        }
+        if (key instanceof ECPublicKey ec) {
+            return checkEc(ec.getParams(), ec.getW());
+        }
+        throw rejected("key algorithm " + key.getAlgorithm() + " is not accepted; accepted: " + describeAllowed());
+    }
+
+    KeyType checkRsa(BigInteger modulus, BigInteger exponent) {
+        KeyType type = switch (modulus.bitLength()) {
+            case 2048 -> KeyType.RSA_2048;
+            case 3072 -> KeyType.RSA_3072;
+            case 4096 -> KeyType.RSA_4096;
+            default -> null;
+        };
+        if (type == null || !allowed.contains(type)) {
+            throw rejected("RSA-" + modulus.bitLength() + " is not accepted; accepted: " + describeAllowed());
+        }
+        if (!F4.equals(exponent)) {
+            throw rejected("RSA public exponent must be 65537");
+        }
+        if (!modulus.testBit(0)) {
+            throw rejected("RSA modulus is even");
+        }
+        if (!modulus.gcd(SMALL_PRIMES_PRODUCT).equals(BigInteger.ONE)) {
+            throw rejected("RSA modulus has a small prime factor");
+        }
+        if (fermatFactorable(modulus)) {
+            throw rejected("RSA modulus factors by Fermat's method (its primes are too close)");
+        }
+        return type;
+    }
+
+    KeyType checkEc(ECParameterSpec params, ECPoint point) {
+        if (!allowed.contains(KeyType.EC_P256)) {
+            throw rejected("EC keys are not accepted; accepted: " + describeAllowed());
+        }
+        if (!(params.getCurve().getField() instanceof ECFieldFp field)
+                || !field.getP().equals(P256_P)
+                || !params.getCurve().getA().equals(P256_A)
+                || !params.getCurve().getB().equals(P256_B)
+                || !params.getOrder().equals(P256_N)) {
+            throw rejected("only the P-256 curve is accepted");
+        }
+        if (point.equals(ECPoint.POINT_INFINITY)) {
+            throw rejected("EC public key is the point at infinity");
+        }
+        BigInteger x = point.getAffineX();
+        BigInteger y = point.getAffineY();
+        if (x.signum() < 0 || x.compareTo(P256_P) >= 0 || y.signum() < 0 || y.compareTo(P256_P) >= 0
+                || !y.multiply(y).subtract(x.pow(3).add(P256_A.multiply(x)).add(P256_B)).mod(P256_P).equals(BigInteger.ZERO)) {
+            throw rejected("EC public key is not a point on P-256");
+        }
+        return KeyType.EC_P256;
+    }
+
+    /** True when {@code n = a^2 - b^2} is found within a few steps from ceil(sqrt(n)). */
+    static boolean fermatFactorable(BigInteger n) {
+        BigInteger a = n.sqrt();
+        if (a.multiply(a).equals(n)) {
+            return true;
+        }
+        a = a.add(BigInteger.ONE);
+        for (int i = 0; i < FERMAT_ROUNDS; i++) {
+            BigInteger b2 = a.multiply(a).subtract(n);
+            BigInteger b = b2.sqrt();
+            if (b.multiply(b).equals(b2)) {
+                return true;
+            }
+            a = a.add(BigInteger.ONE);
+        }
+        return false;
+    }
+
+    private String describeAllowed() {
+        return allowed.stream().map(Enum::name).sorted().collect(Collectors.joining(", "));
+    }
+
+    private static CaException rejected(String why) {
+        return new CaException(CaException.Kind.KEY_REJECTED, "The CSR's key is rejected: " + why + ".");
+    }
+
+    private static BigInteger productOfPrimesBelow(int limit) {
+        boolean[] composite = new boolean[limit];
+        BigInteger product = BigInteger.ONE;
+        for (int i = 2; i < limit; i++) {
+            if (!composite[i]) {
+                product = product.multiply(BigInteger.valueOf(i));
+                for (long j = (long) i * i; j < limit; j += i) {
+                    composite[(int) j] = true;
+                }
+            }
+        }
+        return product;
+    }
+}
