@@ -80,6 +80,12 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
                 .firstResultOptional().map(entity -> entity.notAfter);
     }
 
+    /** How many certificates the inventory holds. */
+    @Transactional
+    public long total() {
+        return count();
+    }
+
     /** The next 5-digit sequence for subject common names (wraps after 99999). */
     @Transactional
     public int nextSubjectSequence() {

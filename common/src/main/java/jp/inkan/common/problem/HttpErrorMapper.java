@@ -1,5 +1,6 @@
 package jp.inkan.common.problem;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -14,6 +15,12 @@ public class HttpErrorMapper implements ExceptionMapper<WebApplicationException>
 
     @Override
     public Response toResponse(WebApplicationException exception) {
+        // The framework reports an unreadable JSON body as a plain 400 wrapping the parser's error.
+        for (Throwable cause = exception.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof JsonProcessingException json) {
+                return ProblemResponses.of(MalformedJsonMapper.problem(json));
+            }
+        }
         int status = exception.getResponse().getStatus();
         Response.StatusType statusType = Response.Status.fromStatusCode(status);
         String title = statusType != null ? statusType.getReasonPhrase() : "HTTP error";

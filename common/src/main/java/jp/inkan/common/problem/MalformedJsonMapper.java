@@ -11,9 +11,13 @@ public class MalformedJsonMapper implements ExceptionMapper<JsonProcessingExcept
 
     @Override
     public Response toResponse(JsonProcessingException exception) {
+        return ProblemResponses.of(problem(exception));
+    }
+
+    static Problem problem(JsonProcessingException exception) {
         String where = exception.getLocation() == null ? ""
                 : " (line " + exception.getLocation().getLineNr() + ", column " + exception.getLocation().getColumnNr() + ")";
-        return ProblemResponses.of(Problem.of("malformed-body", "Malformed request body", 400,
-                "The body is not valid JSON of the expected shape" + where + "."));
+        return Problem.of("malformed-body", "Malformed request body", 400,
+                "The body is not valid JSON of the expected shape" + where + ".");
     }
 }

@@ -1,0 +1,84 @@
+package jp.inkan.ca.issuance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECPoint;
+import java.util.List;
+import jp.inkan.ca.error.CaException;
+import jp.inkan.ca.testing.Csrs;
+import org.junit.jupiter.api.Test;
+
+class KeyPolicyTest {
+
+    final KeyPolicy rsa2048Only = new KeyPolicy(List.of(KeyType.RSA_2048));
+    final KeyPolicy withEc = new KeyPolicy(List.of(KeyType.RSA_2048, KeyType.EC_P256));
+    static final RSAPublicKey GOOD = (RSAPublicKey) Csrs.rsa(2048).getPublic();
+
+    static String reason(Runnable check) {
+        CaException e = assertThrows(CaException.class, check::run);
+        assertEquals(CaException.Kind.KEY_REJECTED, e.kind());
+        return e.getMessage();
+    }
+
+    @Test
+    void acceptsAFreshRsa2048Key() {
+        assertEquals(KeyType.RSA_2048, rsa2048Only.check(GOOD));
+    }
+
+    @Test
+    void rejectsOtherSizesUnlessConfigured() {
+        assertTrue(reason(() -> rsa2048Only.check(Csrs.rsa(1024).getPublic())).contains("RSA-1024 is not accepted"));
+        RSAPublicKey rsa3072 = (RSAPublicKey) Csrs.rsa(3072).getPublic();
+        assertTrue(reason(() -> rsa2048Only.check(rsa3072)).contains("RSA-3072"));
+        assertEquals(KeyType.RSA_3072, new KeyPolicy(List.of(KeyType.RSA_3072)).check(rsa3072));
+    }
+
+    @Test
+    void rejectsExponentOtherThan65537() {
+        assertTrue(reason(() -> rsa2048Only.checkRsa(GOOD.getModulus(), BigInteger.valueOf(3))).contains("65537"));
+    }
+
+    @Test
+    void rejectsEvenModulus() {
+        BigInteger even = GOOD.getModulus().clearBit(0);
+        assertTrue(reason(() -> rsa2048Only.checkRsa(even, KeyPolicy.F4)).contains("even"));
+    }
+
+    @Test
+    void rejectsModulusWithASmallPrimeFactor() {
+        // 7919 (a prime below 10,000) times an odd cofactor just above 2^2047 / 7919: 2048 bits, odd
+        BigInteger cofactor = BigInteger.ONE.shiftLeft(2047).divide(BigInteger.valueOf(7919))
+                .add(BigInteger.valueOf(1_000_001)).setBit(0);
+        BigInteger modulus = cofactor.multiply(BigInteger.valueOf(7919));
+        assertEquals(2048, modulus.bitLength());
+        assertTrue(modulus.testBit(0));
+        assertTrue(reason(() -> rsa2048Only.checkRsa(modulus, KeyPolicy.F4)).contains("small prime factor"));
+    }
+
+    @Test
+    void rejectsModulusWhosePrimesAreTooClose() {
+        BigInteger p2 = BigInteger.ONE.shiftLeft(1023).add(BigInteger.ONE.shiftLeft(1022)).nextProbablePrime();
+        BigInteger q2 = p2.add(BigInteger.valueOf(1_000_000)).nextProbablePrime();
+        BigInteger close = p2.multiply(q2);
+        assertEquals(2048, close.bitLength());
+        assertTrue(reason(() -> rsa2048Only.checkRsa(close, KeyPolicy.F4)).contains("Fermat"));
+        assertTrue(KeyPolicy.fermatFactorable(close));
+        assertTrue(!KeyPolicy.fermatFactorable(GOOD.getModulus()));
+    }
+
+    @Test
+    void ecP256OnlyWhenConfiguredAndOnlyOnTheCurve() {
+        KeyPair ec = Csrs.ecP256();
+        ECPublicKey key = (ECPublicKey) ec.getPublic();
+        assertTrue(reason(() -> rsa2048Only.check(key)).contains("EC keys are not accepted"));
+        assertEquals(KeyType.EC_P256, withEc.check(key));
+        ECPoint off = new ECPoint(key.getW().getAffineX(), key.getW().getAffineY().add(BigInteger.ONE));
+        assertTrue(reason(() -> withEc.checkEc(key.getParams(), off)).contains("not a point on P-256"));
+    }
+}
