@@ -19,12 +19,12 @@ public class KeyGenerations implements PanacheRepository<KeyGenerationEntity> {
 
     private final Map<CertificateType, KeyGeneration> issuing = new ConcurrentHashMap<>();
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public List<KeyGeneration> all() {
         return list("order by ca, generation").stream().map(KeyGenerationEntity::toDomain).toList();
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public Optional<KeyGeneration> latest(CertificateType ca) {
         return find("ca = ?1 order by generation desc", ca).firstResultOptional().map(KeyGenerationEntity::toDomain);
     }

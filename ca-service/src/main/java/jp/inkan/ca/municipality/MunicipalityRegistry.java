@@ -9,7 +9,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class MunicipalityRegistry implements PanacheRepositoryBase<MunicipalityEntity, String> {
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @Transactional
     public Optional<Municipality> find(String code) {
         return findByIdOptional(code).map(MunicipalityEntity::toDomain);
     }

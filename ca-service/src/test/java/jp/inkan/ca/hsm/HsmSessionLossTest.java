@@ -1,0 +1,116 @@
+package jp.inkan.ca.hsm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.security.AuthProvider;
+import java.security.Provider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import jp.inkan.ca.issuance.IssuanceService;
+import jp.inkan.ca.testing.Csrs;
+import jp.inkan.ca.testing.Requests;
+import jp.inkan.common.CertificateType;
+import jp.inkan.common.ca.IssuanceRequest;
+import jp.inkan.common.ca.IssuedCertificate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real SoftHSM2 token forgets us (its sessions are closed, or we are logged out) and the next
+ * requests still succeed on a re-opened token, without a restart.
+ */
+@QuarkusTest
+class HsmSessionLossTest {
+
+    @Inject
+    Pkcs11CryptoToken token;
+
+    @Inject
+    IssuanceService issuance;
+
+    static IssuanceRequest request() {
+        return Requests.typical(CertificateType.AUTHENTICATION, Csrs.freshRsa());
+    }
+
+    /**
+     * Closes every session this process has on the token, as a token restart does. The JDK's
+     * PKCS#11 wrapper has no C_CloseAllSessions, so C_CloseSession is called on each handle
+     * SoftHSM2 may have given out (small integers); unused ones just answer
+     * CKR_SESSION_HANDLE_INVALID. With the last session closed the login ends too.
+     */
+    static void closeAllSessions(Provider provider) throws Exception {
+        Field p11Field = provider.getClass().getDeclaredField("p11");
+        p11Field.setAccessible(true);
+        Object p11 = p11Field.get(provider);
+        Method close = p11.getClass().getMethod("C_CloseSession", long.class);
+        close.setAccessible(true);
+        int closed = 0;
+        for (long handle = 1; handle <= 5000; handle++) {
+            try {
+                close.invoke(p11, handle);
+                closed++;
+            } catch (java.lang.reflect.InvocationTargetException unused) {
+                // not a session of ours
+            }
+        }
+        assertTrue(closed > 0, "there were sessions to close");
+    }
+
+    @Test
+    void recoversWhenTheTokenClosesAllSessions() throws Exception {
+        issuance.issue(request());
+        long reopenedBefore = token.reopenings();
+        closeAllSessions(token.currentProvider());
+        IssuedCertificate after = issuance.issue(request());
+        assertTrue(after.certificatePem().contains("BEGIN CERTIFICATE"));
+        assertEquals(reopenedBefore + 1, token.reopenings(), "the token was re-opened once");
+        issuance.issue(request());
+        assertEquals(reopenedBefore + 1, token.reopenings(), "and then used as normal");
+    }
+
+    @Test
+    void recoversWhenTheLoginIsLost() throws Exception {
+        issuance.issue(request());
+        long reopenedBefore = token.reopenings();
+        ((AuthProvider) token.currentProvider()).logout(); // C_Logout: private keys become unusable
+        issuance.issue(request());
+        assertTrue(token.reopenings() > reopenedBefore);
+    }
+
+    @Test
+    void concurrentSignersAllRecoverFromOneSessionLoss() throws Exception {
+        List<IssuanceRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            requests.add(request());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<IssuedCertificate>> results = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            IssuanceRequest request = requests.get(i);
+            results.add(pool.submit(() -> issuance.issue(request)));
+            if (i == 8) {
+                closeAllSessions(token.currentProvider());
+            }
+        }
+        for (Future<IssuedCertificate> result : results) {
+            assertTrue(result.get(2, TimeUnit.MINUTES).certificatePem().contains("BEGIN CERTIFICATE"));
+        }
+        pool.shutdown();
+    }
+
+    @Test
+    void readinessProbesTheTokenForReal() throws Exception {
+        closeAllSessions(token.currentProvider());
+        long before = token.reopenings();
+        token.probe();
+        assertEquals(before + 1, token.reopenings());
+    }
+}
