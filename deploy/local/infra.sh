@@ -51,7 +51,8 @@ ensure_packages() {
     # package:command pairs; a package counts as missing if dpkg lacks it or its tool is absent.
     local pair pkg cmd missing=()
     for pair in postgresql:pg_createcluster softhsm2:softhsm2-util gnutls-bin:certtool \
-                gnutls-bin:ocsptool opensc:pkcs11-tool openssl:openssl; do
+                gnutls-bin:ocsptool opensc:pkcs11-tool openssl:openssl \
+                curl:curl jq:jq; do
         pkg=${pair%%:*} cmd=${pair#*:}
         if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' \
            || ! command -v "$cmd" >/dev/null; then

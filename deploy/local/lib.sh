@@ -1,0 +1,45 @@
+# Shared by the local scripts: paths, logging, and process bookkeeping for the services we start.
+# shellcheck shell=bash
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
+STATE=${INKAN_LOCAL_DIR:-$REPO_ROOT/.inkan-local}
+PIDS=$STATE/pids
+LOGS=$STATE/logs
+
+say() { printf '[inkan] %s\n' "$*"; }
+fail() { printf '[inkan] ERROR: %s\n' "$*" >&2; exit 1; }
+
+load_env() {
+    # shellcheck source=/dev/null
+    source "$STATE/env"
+}
+
+# running NAME -> true when the service we started is still alive
+running() {
+    local pid_file=$PIDS/$1.pid
+    [[ -f $pid_file ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null
+}
+
+# wait_ready NAME URL SECONDS
+wait_ready() {
+    local name=$1 url=$2 deadline=$((SECONDS + $3))
+    until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+        running "$name" || fail "$name exited during start-up; see $LOGS/$name.log"
+        (( SECONDS < deadline )) || fail "$name not ready after $3 s; see $LOGS/$name.log"
+        sleep 1
+    done
+}
+
+# stop_service NAME: TERM (graceful shutdown), then KILL after 30 s
+stop_service() {
+    local name=$1 pid_file=$PIDS/$1.pid pid
+    [[ -f $pid_file ]] || return 0
+    pid=$(cat "$pid_file")
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid"
+        for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+        say "stopped $name (pid $pid)"
+    fi
+    rm -f "$pid_file"
+}
