@@ -30,6 +30,11 @@ public class CaExceptionMapper implements ExceptionMapper<CaException> {
                 yield Problem.of("hsm-unavailable", "HSM unavailable", 503,
                         "The signing module is unavailable; retry later.");
             }
+            case INVENTORY_UNAVAILABLE -> {
+                LOG.errorf(e, "Inventory unavailable: %s", e.getMessage());
+                yield Problem.of("inventory-unavailable", "Inventory unavailable", 503,
+                        "The certificate could not be recorded, so none was issued; retry later.");
+            }
             case SERIAL_EXHAUSTED -> {
                 LOG.error(e.getMessage());
                 yield Problem.of("serial-exhausted", "No serial number", 503, e.getMessage());

@@ -4,27 +4,31 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.security.PublicKey;
 import java.util.Base64;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.pkcs.CertificationRequest;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
 /** Parses a PKCS#10 request and checks its self-signature. */
 @ApplicationScoped
 public class CsrDecoder {
 
-    /** A CSR signature proves possession; still, no MD5 or SHA-1. */
-    private static final Set<ASN1ObjectIdentifier> ACCEPTED_SIGNATURES = Set.of(
-            PKCSObjectIdentifiers.sha256WithRSAEncryption,
-            PKCSObjectIdentifiers.sha384WithRSAEncryption,
-            PKCSObjectIdentifiers.sha512WithRSAEncryption,
-            X9ObjectIdentifiers.ecdsa_with_SHA256,
-            X9ObjectIdentifiers.ecdsa_with_SHA384);
+    /** A CSR signature proves possession; still, no MD5 or SHA-1. OID to JCA algorithm name. */
+    private static final Map<ASN1ObjectIdentifier, String> ACCEPTED_SIGNATURES = Map.of(
+            PKCSObjectIdentifiers.sha256WithRSAEncryption, "SHA256withRSA",
+            PKCSObjectIdentifiers.sha384WithRSAEncryption, "SHA384withRSA",
+            PKCSObjectIdentifiers.sha512WithRSAEncryption, "SHA512withRSA",
+            X9ObjectIdentifiers.ecdsa_with_SHA256, "SHA256withECDSA",
+            X9ObjectIdentifiers.ecdsa_with_SHA384, "SHA384withECDSA");
 
     private static final int MAX_DER_BYTES = 16 * 1024;
 
@@ -46,25 +50,30 @@ public class CsrDecoder {
         if (der.length > MAX_DER_BYTES) {
             return new Refused("is larger than " + MAX_DER_BYTES + " bytes");
         }
-        JcaPKCS10CertificationRequest request;
+        CertificationRequest request;
         try {
-            request = new JcaPKCS10CertificationRequest(der);
+            request = CertificationRequest.getInstance(ASN1Primitive.fromByteArray(der));
         } catch (IOException | RuntimeException e) {
             return new Refused("is not a DER-encoded PKCS#10 request");
         }
-        if (!ACCEPTED_SIGNATURES.contains(request.getSignatureAlgorithm().getAlgorithm())) {
+        String algorithm = ACCEPTED_SIGNATURES.get(request.getSignatureAlgorithm().getAlgorithm());
+        if (algorithm == null) {
             return new Refused("is signed with an algorithm this CA does not accept ("
                     + request.getSignatureAlgorithm().getAlgorithm().getId() + ")");
         }
-        PublicKey publicKey;
         try {
-            publicKey = request.getPublicKey();
-            boolean valid = request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey));
-            if (!valid) {
+            SubjectPublicKeyInfo keyInfo = request.getCertificationRequestInfo().getSubjectPublicKeyInfo();
+            byte[] spki = keyInfo.getEncoded(ASN1Encoding.DER);
+            String keyAlgorithm = algorithm.endsWith("RSA") ? "RSA" : "EC";
+            PublicKey publicKey = KeyFactory.getInstance(keyAlgorithm).generatePublic(new X509EncodedKeySpec(spki));
+            Signature signature = Signature.getInstance(algorithm);
+            signature.initVerify(publicKey);
+            signature.update(request.getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
+            if (!signature.verify(request.getSignature().getOctets())) {
                 return new Refused("signature does not verify (no proof of possession)");
             }
-            return new Accepted(new DecodedCsr(publicKey, request.getSubjectPublicKeyInfo().getEncoded()));
-        } catch (PKCSException | OperatorCreationException | IOException | RuntimeException | java.security.GeneralSecurityException e) {
+            return new Accepted(new DecodedCsr(publicKey, spki));
+        } catch (IOException | RuntimeException | GeneralSecurityException e) {
             return new Refused("public key or signature cannot be processed");
         }
     }

@@ -6,12 +6,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import jp.inkan.ca.hsm.SigningAlgorithm;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -51,6 +54,15 @@ public class X509Encoder {
 
     private static final BcX509ExtensionUtils EXTENSION_UTILS = new BcX509ExtensionUtils();
 
+    /** Issuing roots, parsed once: every certificate of a generation needs the same issuer name and AKI. */
+    private record Issuer(X500Name subject, AuthorityKeyIdentifier keyIdentifier) {
+    }
+
+    private final Map<ByteBuffer, Issuer> issuers = new ConcurrentHashMap<>();
+    /** DN strings from configuration and the municipality registry: a bounded, slowly changing set. */
+    private final Map<String, X500Name> names = new ConcurrentHashMap<>();
+    private final Map<SigningAlgorithm, AlgorithmIdentifier> algorithms = new ConcurrentHashMap<>();
+
     /** What the rest of the CA needs to know about a root it holds. */
     public record RootFacts(String subjectDn, byte[] subjectKeyIdentifier, Instant notBefore, Instant notAfter) {
     }
@@ -76,10 +88,13 @@ public class X509Encoder {
     }
 
     public byte[] endEntity(CertificateSpec spec, TbsSigner signer) {
-        X509CertificateHolder issuer = parse(spec.issuerCertificateDer());
+        Issuer issuer = issuers.computeIfAbsent(ByteBuffer.wrap(spec.issuerCertificateDer()), der -> {
+            X509CertificateHolder root = parse(spec.issuerCertificateDer());
+            return new Issuer(root.getSubject(), new AuthorityKeyIdentifier(subjectKeyIdentifier(root)));
+        });
         SubjectPublicKeyInfo keyInfo = SubjectPublicKeyInfo.getInstance(spec.subjectPublicKeyInfo());
         X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
-                issuer.getSubject(), spec.serial(), Date.from(spec.notBefore()), Date.from(spec.notAfter()),
+                issuer.subject(), spec.serial(), Date.from(spec.notBefore()), Date.from(spec.notAfter()),
                 subjectName(spec.subject()), keyInfo);
         try {
             int usage = KeyUsage.digitalSignature | (spec.nonRepudiation() ? KeyUsage.nonRepudiation : 0);
@@ -88,7 +103,7 @@ public class X509Encoder {
                     new ASN1ObjectIdentifier(spec.policyOid()),
                     new DERSequence(new PolicyQualifierInfo(spec.cpsUri())))));
             builder.addExtension(Extension.issuerAlternativeName, false, new GeneralNames(
-                    new GeneralName(new X500Name(BCStyle.INSTANCE, spec.issuerAltNameDn()))));
+                    new GeneralName(name(spec.issuerAltNameDn()))));
             if (!spec.otherNames().isEmpty()) {
                 List<GeneralName> names = new ArrayList<>();
                 for (CertificateSpec.OtherName otherName : spec.otherNames()) {
@@ -101,13 +116,12 @@ public class X509Encoder {
             }
             builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
                     new DistributionPoint(new DistributionPointName(new GeneralNames(new GeneralName[] {
-                            new GeneralName(new X500Name(BCStyle.INSTANCE, spec.crlDirectoryName())),
+                            new GeneralName(name(spec.crlDirectoryName())),
                             new GeneralName(GeneralName.uniformResourceIdentifier, spec.crlUrl())})), null, null)}));
             builder.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
                     new AccessDescription(AccessDescription.id_ad_ocsp,
                             new GeneralName(GeneralName.uniformResourceIdentifier, spec.ocspUrl()))));
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
-                    new AuthorityKeyIdentifier(subjectKeyIdentifier(issuer)));
+            builder.addExtension(Extension.authorityKeyIdentifier, false, issuer.keyIdentifier());
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                     EXTENSION_UTILS.createSubjectKeyIdentifier(keyInfo));
         } catch (CertIOException e) {
@@ -168,8 +182,13 @@ public class X509Encoder {
         }
     }
 
-    private static ContentSigner contentSigner(SigningAlgorithm algorithm, TbsSigner signer) {
-        AlgorithmIdentifier identifier = new DefaultSignatureAlgorithmIdentifierFinder().find(algorithm.jcaName());
+    private X500Name name(String dn) {
+        return names.computeIfAbsent(dn, d -> new X500Name(BCStyle.INSTANCE, d));
+    }
+
+    private ContentSigner contentSigner(SigningAlgorithm algorithm, TbsSigner signer) {
+        AlgorithmIdentifier identifier = algorithms.computeIfAbsent(algorithm,
+                a -> new DefaultSignatureAlgorithmIdentifierFinder().find(a.jcaName()));
         return new ContentSigner() {
             private final ByteArrayOutputStream tbs = new ByteArrayOutputStream(2048);
 

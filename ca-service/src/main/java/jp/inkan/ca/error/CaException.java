@@ -23,7 +23,9 @@ public class CaException extends RuntimeException {
         /** The HSM cannot be reached or keeps failing; the request may be retried. */
         HSM_UNAVAILABLE,
         /** No fresh serial could be recorded after the configured attempts. */
-        SERIAL_EXHAUSTED
+        SERIAL_EXHAUSTED,
+        /** The inventory database cannot be written; nothing was issued, the request may be retried. */
+        INVENTORY_UNAVAILABLE
     }
 
     public record FieldError(String field, String message) {

@@ -4,14 +4,30 @@ import io.quarkus.hibernate.orm.panache.PanacheRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import jp.inkan.ca.error.CaException;
 import jp.inkan.common.CertificateType;
 
 /** The certificate inventory: every certificate a CA signed, recorded before anyone sees it. */
 @ApplicationScoped
 public class CertificateStore implements PanacheRepository<IssuedCertificateEntity> {
+
+    private final DataSource dataSource;
+
+    public CertificateStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
 
     /** What {@link #record} was asked to keep. */
     public record NewCertificate(
@@ -37,47 +53,147 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
     }
 
     /**
-     * Records a signed certificate in its own transaction. Conflicts are reported, not thrown, so
-     * a serial collision can be retried and nothing half-written remains.
+     * Records a signed certificate durably before returning. Conflicts are reported, not thrown,
+     * so a serial collision can be retried and nothing half-written remains.
+     *
+     * <p>Concurrent callers share commits: whoever holds the writer writes every waiting
+     * certificate in one multi-row insert and one transaction, and each caller returns once the
+     * transaction holding its row has committed (or failed). With one caller that is one insert and
+     * one commit, as before; under load it saves a commit and a round trip per certificate. This
+     * and {@link #validAuthenticationNotAfter} run on every issuance, so they use the pool's
+     * connection directly rather than an ORM session and a JTA transaction.
      */
-    @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Outcome record(NewCertificate certificate) {
-        List<?> inserted = getEntityManager().createNativeQuery("""
-                        insert into issued_certificate (ca, key_generation_id, serial, subject_dn, not_before, not_after,
-                            municipality_code, card_serial, status, public_key_sha256, der, issued_at)
-                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'VALID', ?9, ?10, ?11)
-                        on conflict do nothing
-                        returning id""")
-                .setParameter(1, certificate.ca().name())
-                .setParameter(2, certificate.keyGenerationId())
-                .setParameter(3, hex(certificate.serial()))
-                .setParameter(4, certificate.subjectDn())
-                .setParameter(5, certificate.notBefore())
-                .setParameter(6, certificate.notAfter())
-                .setParameter(7, certificate.municipalityCode())
-                .setParameter(8, certificate.cardSerial())
-                .setParameter(9, certificate.publicKeySha256())
-                .setParameter(10, certificate.der())
-                .setParameter(11, certificate.issuedAt())
-                .getResultList();
-        if (!inserted.isEmpty()) {
-            return Outcome.RECORDED;
+        PendingRecord mine = new PendingRecord(certificate);
+        pending.add(mine);
+        while (!mine.result.isDone()) {
+            writer.lock();
+            try {
+                if (!mine.result.isDone()) {
+                    writeBatch();
+                }
+            } finally {
+                writer.unlock();
+            }
         }
-        boolean serialTaken = count("ca = ?1 and serial = ?2", certificate.ca(), hex(certificate.serial())) > 0;
-        return serialTaken ? Outcome.SERIAL_TAKEN : Outcome.KEY_TAKEN;
+        try {
+            return mine.result.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new CaException(CaException.Kind.INVENTORY_UNAVAILABLE,
+                    "The certificate inventory cannot be written", e.getCause());
+        }
+    }
+
+    static final int MAX_BATCH = 64;
+    private final java.util.concurrent.ConcurrentLinkedQueue<PendingRecord> pending =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.locks.ReentrantLock writer = new java.util.concurrent.locks.ReentrantLock();
+
+    private record PendingRecord(NewCertificate certificate, java.util.concurrent.CompletableFuture<Outcome> result) {
+        PendingRecord(NewCertificate certificate) {
+            this(certificate, new java.util.concurrent.CompletableFuture<>());
+        }
+    }
+
+    private void writeBatch() {
+        List<PendingRecord> batch = new ArrayList<>();
+        for (PendingRecord next; batch.size() < MAX_BATCH && (next = pending.poll()) != null; ) {
+            batch.add(next);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                Set<String> inserted = insert(connection, batch);
+                List<Outcome> outcomes = new ArrayList<>();
+                for (PendingRecord record : batch) {
+                    NewCertificate c = record.certificate();
+                    outcomes.add(inserted.contains(c.ca() + "/" + hex(c.serial())) ? Outcome.RECORDED
+                            : serialTaken(connection, c) ? Outcome.SERIAL_TAKEN : Outcome.KEY_TAKEN);
+                }
+                connection.commit();
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).result().complete(outcomes.get(i));
+                }
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException | RuntimeException e) {
+            batch.forEach(record -> record.result().completeExceptionally(e));
+        }
+    }
+
+    private static Set<String> insert(Connection connection, List<PendingRecord> batch) throws SQLException {
+        StringBuilder sql = new StringBuilder("""
+                insert into issued_certificate (ca, key_generation_id, serial, subject_dn, not_before, not_after,
+                    municipality_code, card_serial, status, public_key_sha256, der, issued_at) values """);
+        for (int i = 0; i < batch.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, 'VALID', ?, ?, ?)");
+        }
+        sql.append(" on conflict do nothing returning ca, serial");
+        Set<String> inserted = new java.util.HashSet<>();
+        try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (PendingRecord record : batch) {
+                NewCertificate c = record.certificate();
+                insert.setString(p++, c.ca().name());
+                insert.setLong(p++, c.keyGenerationId());
+                insert.setString(p++, hex(c.serial()));
+                insert.setString(p++, c.subjectDn());
+                insert.setObject(p++, c.notBefore().atOffset(ZoneOffset.UTC));
+                insert.setObject(p++, c.notAfter().atOffset(ZoneOffset.UTC));
+                insert.setString(p++, c.municipalityCode());
+                insert.setString(p++, c.cardSerial());
+                insert.setBytes(p++, c.publicKeySha256());
+                insert.setBytes(p++, c.der());
+                insert.setObject(p++, c.issuedAt().atOffset(ZoneOffset.UTC));
+            }
+            try (ResultSet rows = insert.executeQuery()) {
+                while (rows.next()) {
+                    inserted.add(rows.getString(1) + "/" + rows.getString(2));
+                }
+            }
+        }
+        return inserted;
+    }
+
+    private static boolean serialTaken(Connection connection, NewCertificate certificate) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "select 1 from issued_certificate where ca = ? and serial = ?")) {
+            query.setString(1, certificate.ca().name());
+            query.setString(2, hex(certificate.serial()));
+            try (ResultSet rows = query.executeQuery()) {
+                // Our own row would have been reported as inserted: a row here is someone else's.
+                return rows.next();
+            }
+        }
+    }
+
+    /** The end of the card's newest authentication certificate still valid at {@code now}. */
+    public Optional<Instant> validAuthenticationNotAfter(String cardSerial, Instant now) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement("""
+                     select not_after from issued_certificate
+                     where card_serial = ? and ca = 'AUTHENTICATION' and status = 'VALID' and not_after > ?
+                     order by not_before desc limit 1""")) {
+            query.setString(1, cardSerial);
+            query.setObject(2, now.atOffset(ZoneOffset.UTC));
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getObject(1, OffsetDateTime.class).toInstant()) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the inventory", e);
+        }
     }
 
     @Transactional
     public Optional<StoredCertificate> find(CertificateType ca, String serialHex) {
         return find("ca = ?1 and serial = ?2", ca, serialHex).firstResultOptional().map(CertificateStore::toDomain);
-    }
-
-    /** The end of the card's newest authentication certificate still valid at {@code now}. */
-    @Transactional
-    public Optional<Instant> validAuthenticationNotAfter(String cardSerial, Instant now) {
-        return find("ca = ?1 and cardSerial = ?2 and status = ?3 and notAfter > ?4 order by notBefore desc",
-                CertificateType.AUTHENTICATION, cardSerial, CertificateStatus.VALID, now)
-                .firstResultOptional().map(entity -> entity.notAfter);
     }
 
     /** How many certificates the inventory holds. */
@@ -86,9 +202,28 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         return count();
     }
 
-    /** The next 5-digit sequence for subject common names (wraps after 99999). */
-    @Transactional
+    /**
+     * The next 5-digit sequence for subject common names (wraps after 99999). The database hands
+     * out blocks of {@value #SUBJECT_SEQUENCE_BLOCK} so most calls need no round trip; replicas
+     * draw distinct blocks.
+     */
     public int nextSubjectSequence() {
+        synchronized (subjectSequenceLock) {
+            if (subjectSequenceNext >= subjectSequenceEnd) {
+                subjectSequenceNext = subjectSequenceBlock();
+                subjectSequenceEnd = subjectSequenceNext + SUBJECT_SEQUENCE_BLOCK;
+            }
+            return subjectSequenceNext++;
+        }
+    }
+
+    static final int SUBJECT_SEQUENCE_BLOCK = 100;
+    private final Object subjectSequenceLock = new Object();
+    private int subjectSequenceNext;
+    private int subjectSequenceEnd;
+
+    @Transactional
+    int subjectSequenceBlock() {
         return ((Number) getEntityManager().createNativeQuery("select nextval('subject_sequence')")
                 .getSingleResult()).intValue();
     }

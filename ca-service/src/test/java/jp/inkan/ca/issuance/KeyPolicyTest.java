@@ -52,10 +52,10 @@ class KeyPolicyTest {
 
     @Test
     void rejectsModulusWithASmallPrimeFactor() {
-        // 7919 (a prime below 10,000) times an odd cofactor just above 2^2047 / 7919: 2048 bits, odd
-        BigInteger cofactor = BigInteger.ONE.shiftLeft(2047).divide(BigInteger.valueOf(7919))
+        // 997 (the largest prime below 1,000) times an odd cofactor just above 2^2047 / 997: 2048 bits, odd
+        BigInteger cofactor = BigInteger.ONE.shiftLeft(2047).divide(BigInteger.valueOf(997))
                 .add(BigInteger.valueOf(1_000_001)).setBit(0);
-        BigInteger modulus = cofactor.multiply(BigInteger.valueOf(7919));
+        BigInteger modulus = cofactor.multiply(BigInteger.valueOf(997));
         assertEquals(2048, modulus.bitLength());
         assertTrue(modulus.testBit(0));
         assertTrue(reason(() -> rsa2048Only.checkRsa(modulus, KeyPolicy.F4)).contains("small prime factor"));
@@ -80,5 +80,21 @@ class KeyPolicyTest {
         assertEquals(KeyType.EC_P256, withEc.check(key));
         ECPoint off = new ECPoint(key.getW().getAffineX(), key.getW().getAffineY().add(BigInteger.ONE));
         assertTrue(reason(() -> withEc.checkEc(key.getParams(), off)).contains("not a point on P-256"));
+    }
+
+    @Test
+    void integerSquareRootAgreesWithTheJdk() {
+        java.util.Random random = new java.util.Random(7);
+        for (int bits : new int[] {1, 2, 5, 63, 64, 100, 1024, 2047, 2048, 4096}) {
+            for (int i = 0; i < 20; i++) {
+                BigInteger n = new BigInteger(bits, random);
+                assertEquals(n.sqrt(), KeyPolicy.isqrt(n), n.toString(16));
+                BigInteger square = n.multiply(n);
+                assertEquals(n, KeyPolicy.isqrt(square));
+                if (n.signum() > 0) {
+                    assertEquals(n.subtract(BigInteger.ONE), KeyPolicy.isqrt(square.subtract(BigInteger.ONE)));
+                }
+            }
+        }
     }
 }

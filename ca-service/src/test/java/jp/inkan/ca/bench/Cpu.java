@@ -1,0 +1,44 @@
+package jp.inkan.ca.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** CPU spent per operation: this JVM's (SoftHSM2 runs inside it) and the whole machine's. */
+record Cpu(double jvmMillisPerOp, double machineMillisPerOp) {
+
+    @Override
+    public String toString() {
+        return String.format("%.2f / %.2f", jvmMillisPerOp, machineMillisPerOp);
+    }
+
+    static Meter start() {
+        return new Meter(processCpuNanos(), machineBusyNanos());
+    }
+
+    record Meter(long processStart, long machineStart) {
+        Cpu stop(double operations) {
+            double ops = Math.max(1, operations);
+            return new Cpu((processCpuNanos() - processStart) / 1e6 / ops,
+                    (machineBusyNanos() - machineStart) / 1e6 / ops);
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** Busy time of all CPUs from /proc/stat (user+nice+system+irq+softirq+steal), in nanoseconds. */
+    private static long machineBusyNanos() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                    + Long.parseLong(f[7]) + Long.parseLong(f[8]);
+            return busy * 10_000_000L; // USER_HZ = 100
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}
