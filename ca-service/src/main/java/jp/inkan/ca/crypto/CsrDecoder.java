@@ -82,10 +82,22 @@ public class CsrDecoder {
         if (text == null || text.isBlank()) {
             return Optional.empty();
         }
-        String body = text.replaceAll("-----(BEGIN|END) (NEW )?CERTIFICATE REQUEST-----", "")
-                .replaceAll("\\s", "");
+        String body = text;
+        int begin = body.indexOf("-----BEGIN ");
+        if (begin >= 0) {
+            int headerEnd = body.indexOf("-----", begin + 11);
+            int end = body.indexOf("-----END ", headerEnd + 5);
+            if (headerEnd < 0 || end < 0) {
+                return Optional.empty();
+            }
+            String label = body.substring(begin + 11, headerEnd);
+            if (!label.equals("CERTIFICATE REQUEST") && !label.equals("NEW CERTIFICATE REQUEST")) {
+                return Optional.empty();
+            }
+            body = body.substring(headerEnd + 5, end);
+        }
         try {
-            byte[] der = Base64.getDecoder().decode(body);
+            byte[] der = Base64.getMimeDecoder().decode(body);
             return der.length == 0 ? Optional.empty() : Optional.of(der);
         } catch (IllegalArgumentException e) {
             return Optional.empty();

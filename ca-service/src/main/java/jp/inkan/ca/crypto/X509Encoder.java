@@ -11,7 +11,6 @@ import java.security.PublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +18,9 @@ import jp.inkan.ca.hsm.SigningAlgorithm;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERGeneralizedTime;
 import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.DERUTCTime;
 import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -41,6 +42,7 @@ import org.bouncycastle.asn1.x509.PolicyInformation;
 import org.bouncycastle.asn1.x509.PolicyQualifierInfo;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
@@ -74,7 +76,7 @@ public class X509Encoder {
         SubjectPublicKeyInfo keyInfo = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
         SubjectKeyIdentifier ski = EXTENSION_UTILS.createSubjectKeyIdentifier(keyInfo);
         X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
-                name, serial, Date.from(notBefore), Date.from(notAfter), name, keyInfo);
+                name, serial, time(notBefore), time(notAfter), name, keyInfo);
         try {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -94,7 +96,7 @@ public class X509Encoder {
         });
         SubjectPublicKeyInfo keyInfo = SubjectPublicKeyInfo.getInstance(spec.subjectPublicKeyInfo());
         X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
-                issuer.subject(), spec.serial(), Date.from(spec.notBefore()), Date.from(spec.notAfter()),
+                issuer.subject(), spec.serial(), time(spec.notBefore()), time(spec.notAfter()),
                 subjectName(spec.subject()), keyInfo);
         try {
             int usage = KeyUsage.digitalSignature | (spec.nonRepudiation() ? KeyUsage.nonRepudiation : 0);
@@ -180,6 +182,26 @@ public class X509Encoder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * UTCTime through 2049, GeneralizedTime after (RFC 5280 4.1.2.5), formatted by hand: Bouncy
+     * Castle's Date-based constructor goes through SimpleDateFormat on every certificate.
+     */
+    static Time time(Instant instant) {
+        java.time.ZonedDateTime t = instant.atZone(java.time.ZoneOffset.UTC);
+        StringBuilder out = new StringBuilder(15);
+        boolean utcTime = t.getYear() < 2050;
+        out.append(utcTime ? twoDigits(t.getYear() % 100) : Integer.toString(t.getYear()));
+        for (int field : new int[] {t.getMonthValue(), t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond()}) {
+            out.append(twoDigits(field));
+        }
+        out.append('Z');
+        return utcTime ? new Time(new DERUTCTime(out.toString())) : new Time(new DERGeneralizedTime(out.toString()));
+    }
+
+    private static String twoDigits(int value) {
+        return value < 10 ? "0" + value : Integer.toString(value);
     }
 
     private X500Name name(String dn) {

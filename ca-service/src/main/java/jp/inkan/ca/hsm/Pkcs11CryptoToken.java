@@ -57,6 +57,12 @@ public class Pkcs11CryptoToken implements CryptoToken {
     private final Object reopenLock = new Object();
     private final AtomicLong reopenings = new AtomicLong();
     private volatile TokenSession current;
+    /**
+     * Providers replaced after a session loss, kept reachable on purpose: SunPKCS11 closes a
+     * provider's sessions by handle when they are garbage-collected, and the token may by then
+     * have given those handle numbers to the new provider's live sessions.
+     */
+    private final java.util.List<TokenSession> retired = new java.util.ArrayList<>();
 
     public Pkcs11CryptoToken(HsmConfig config) {
         this.config = config;
@@ -183,6 +189,7 @@ public class Pkcs11CryptoToken implements CryptoToken {
             if (current == broken) {
                 // The broken provider is dropped, not logged out: login state is shared by every
                 // session of this process on the token, so a logout would also end the new login.
+                retired.add(broken);
                 current = null;
                 current = open();
                 reopenings.incrementAndGet();

@@ -230,7 +230,13 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
 
     /** Lower-case hex without leading zeros: the one way serials are written down. */
     public static String hex(BigInteger serial) {
-        return serial.toString(16);
+        // BigInteger.toString(16) converts by repeated division; the bytes are already base 256.
+        String hex = java.util.HexFormat.of().formatHex(serial.toByteArray());
+        int start = 0;
+        while (start < hex.length() - 1 && hex.charAt(start) == '0') {
+            start++;
+        }
+        return hex.substring(start);
     }
 
     private static StoredCertificate toDomain(IssuedCertificateEntity e) {

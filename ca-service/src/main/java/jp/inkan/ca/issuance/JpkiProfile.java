@@ -3,7 +3,6 @@ package jp.inkan.ca.issuance;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import jp.inkan.ca.authority.KeyGeneration;
 import jp.inkan.ca.config.CaConfig;
@@ -29,8 +28,6 @@ public class JpkiProfile {
     public static final String OID_ADDRESS = "1.2.392.200149.8.5.5.5";
     public static final String OID_ADDRESS_FLAGS = "1.2.392.200149.8.5.5.6";
 
-    private static final DateTimeFormatter REQUEST_TIMESTAMP = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
-            .withZone(ClockProducer.JAPAN);
 
     private final CaConfig config;
 
@@ -44,7 +41,7 @@ public class JpkiProfile {
      * and the counter id: unique, and opaque about the holder.
      */
     public List<Attribute> subject(IssuanceCommand command, Instant requestedAt, int sequence) {
-        String id = REQUEST_TIMESTAMP.format(requestedAt) + String.format("%05d", sequence) + command.counterId();
+        String id = requestTimestamp(requestedAt) + fiveDigits(sequence) + command.counterId();
         if (command.type() == CertificateType.SIGNATURE) {
             return List.of(
                     new Attribute(AttributeType.COUNTRY, "JP"),
@@ -89,6 +86,21 @@ public class JpkiProfile {
                 new OtherName(OID_DATE_OF_BIRTH, JapaneseEra.encode(holder.dateOfBirth())),
                 new OtherName(OID_ADDRESS, holder.address()),
                 new OtherName(OID_ADDRESS_FLAGS, holder.addressSubstitutionFlags()));
+    }
+
+    /** {@code yyyyMMddHHmmss} in Japan time (hand-rolled: this runs on every issuance). */
+    static String requestTimestamp(Instant instant) {
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofInstant(instant, ClockProducer.JAPAN);
+        StringBuilder out = new StringBuilder(14).append(t.getYear());
+        for (int field : new int[] {t.getMonthValue(), t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond()}) {
+            out.append((char) ('0' + field / 10)).append((char) ('0' + field % 10));
+        }
+        return out.toString();
+    }
+
+    static String fiveDigits(int value) {
+        String digits = Integer.toString(value);
+        return "00000".substring(digits.length()) + digits;
     }
 
     /** RFC 4514 escaping of an attribute value placed in a DN string. */

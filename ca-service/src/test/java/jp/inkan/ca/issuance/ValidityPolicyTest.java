@@ -137,4 +137,22 @@ class ValidityPolicyTest {
         assertEquals("119120729", JapaneseEra.encode(LocalDate.parse("1912-07-29")));
         assertEquals("018600101", JapaneseEra.encode(LocalDate.parse("1860-01-01")));
     }
+
+    @Test
+    void serialsAreWrittenAsLowerCaseHexWithoutLeadingZeros() {
+        assertEquals("1", jp.inkan.ca.inventory.CertificateStore.hex(java.math.BigInteger.ONE));
+        assertEquals("ff", jp.inkan.ca.inventory.CertificateStore.hex(java.math.BigInteger.valueOf(255)));
+        assertEquals("100", jp.inkan.ca.inventory.CertificateStore.hex(java.math.BigInteger.valueOf(256)));
+        java.math.BigInteger big = new java.math.BigInteger("7f0404d4025cc4475402c22b32594a32", 16);
+        assertEquals(big.toString(16), jp.inkan.ca.inventory.CertificateStore.hex(big));
+        java.math.BigInteger high = new java.math.BigInteger("8f0404d4025cc4475402c22b32594a32", 16);
+        assertEquals(high.toString(16), jp.inkan.ca.inventory.CertificateStore.hex(high));
+    }
+
+    @Test
+    void requestTimestampIsJapanTime() {
+        assertEquals("20261122093005", JpkiProfile.requestTimestamp(Instant.parse("2026-11-22T00:30:05Z")));
+        assertEquals("00042", JpkiProfile.fiveDigits(42));
+        assertEquals("99999", JpkiProfile.fiveDigits(99999));
+    }
 }

@@ -64,10 +64,13 @@ public class LocalInfrastructure implements QuarkusTestResourceLifecycleManager 
 
     private static void runInfraUp() {
         try {
+            // Its output goes to a file: the forked test JVM's stdout is surefire's channel.
+            java.nio.file.Path log = localDir().resolve("logs/infra-from-tests.log");
+            java.nio.file.Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder("bash", repoDir().resolve("deploy/local/infra.sh").toString(), "up")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
-                throw new IllegalStateException("deploy/local/infra.sh up failed");
+                throw new IllegalStateException("deploy/local/infra.sh up failed; see " + log);
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
