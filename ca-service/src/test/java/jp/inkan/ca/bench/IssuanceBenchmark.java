@@ -50,7 +50,7 @@ class IssuanceBenchmark {
     }
 
     static final Duration PHASE = Duration.ofSeconds(Long.getLong("bench.seconds", 10));
-    static final int[] THREADS = {1, 2, 4, 8};
+    static final int[] THREADS = {1, 2, 4, 8, 16};
 
     @Inject
     CertificateSigner signer;
