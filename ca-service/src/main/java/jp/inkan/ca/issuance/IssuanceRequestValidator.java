@@ -108,16 +108,9 @@ public class IssuanceRequestValidator {
             errors.add("holder.dateOfBirth", "is more than " + MAX_AGE + " years ago");
         }
         String name = holder.name();
-        if (personalData || name != null) {
-            if (errors.required("holder.name", name)) {
-                if (length(name) > MAX_NAME) {
-                    errors.add("holder.name", "is longer than " + MAX_NAME + " characters");
-                } else if (CONTROL.matcher(name).find()) {
-                    errors.add("holder.name", "contains control characters");
-                } else if (name.indexOf(FULL_WIDTH_SPACE) <= 0 || name.endsWith(FULL_WIDTH_SPACE)) {
-                    errors.add("holder.name", "must be the family and given name separated by a full-width space (U+3000)");
-                }
-            }
+        if ((personalData || name != null) && errors.text("holder.name", name, MAX_NAME)
+                && (name.indexOf(FULL_WIDTH_SPACE) <= 0 || name.endsWith(FULL_WIDTH_SPACE))) {
+            errors.add("holder.name", "must be the family and given name separated by a full-width space (U+3000)");
         }
         String nameFlags = flags("holder.nameSubstitutionFlags", holder.nameSubstitutionFlags(), name, errors);
         Sex sex = null;
@@ -129,13 +122,7 @@ public class IssuanceRequestValidator {
         }
         String address = holder.address();
         if (personalData || address != null) {
-            if (errors.required("holder.address", address)) {
-                if (length(address) > MAX_ADDRESS) {
-                    errors.add("holder.address", "is longer than " + MAX_ADDRESS + " characters");
-                } else if (CONTROL.matcher(address).find()) {
-                    errors.add("holder.address", "contains control characters");
-                }
-            }
+            errors.text("holder.address", address, MAX_ADDRESS);
         }
         String addressFlags = flags("holder.addressSubstitutionFlags", holder.addressSubstitutionFlags(), address, errors);
         return new IssuanceCommand.Holder(name, nameFlags, dateOfBirth, sex, address, addressFlags,
@@ -172,6 +159,22 @@ public class IssuanceRequestValidator {
         boolean required(String field, String value) {
             if (value == null || value.isBlank()) {
                 add(field, "is required");
+                return false;
+            }
+            return true;
+        }
+
+        /** Present, at most {@code max} characters, no control characters; true when so. */
+        boolean text(String field, String value, int max) {
+            if (!required(field, value)) {
+                return false;
+            }
+            if (length(value) > max) {
+                add(field, "is longer than " + max + " characters");
+                return false;
+            }
+            if (CONTROL.matcher(value).find()) {
+                add(field, "contains control characters");
                 return false;
             }
             return true;

@@ -74,7 +74,7 @@ class IssuanceBenchmark {
         byte[] tbs = new byte[1200]; // about the size of a signature certificate's TBS
         new SecureRandom().nextBytes(tbs);
 
-        CardKeys cardKeys = new CardKeys(Integer.getInteger("bench.primes", 400));
+        CardKeys cardKeys = new CardKeys(Integer.getInteger("bench.primes", 640));
         // warm-up: JIT, token sessions, connection pool
         run(4, Duration.ofSeconds(3), () -> signer.sign(ca.keyAlias(), ca.algorithm(), tbs), null);
         // long enough for the JIT to finish compiling the issuance path (C2 would otherwise burn CPU in the first phase)
