@@ -128,16 +128,24 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         }
     }
 
-    private static Set<String> insert(Connection connection, List<PendingRecord> batch) throws SQLException {
-        StringBuilder sql = new StringBuilder("""
-                insert into issued_certificate (ca, key_generation_id, serial, subject_dn, not_before, not_after,
-                    municipality_code, card_serial, status, public_key_sha256, der, issued_at) values """);
-        for (int i = 0; i < batch.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, 'VALID', ?, ?, ?)");
+    /** The multi-row insert for each batch size, built once. */
+    private static final String[] INSERT_SQL = new String[MAX_BATCH + 1];
+
+    static {
+        for (int size = 1; size <= MAX_BATCH; size++) {
+            StringBuilder sql = new StringBuilder("""
+                    insert into issued_certificate (ca, key_generation_id, serial, subject_dn, not_before, not_after,
+                        municipality_code, card_serial, status, public_key_sha256, der, issued_at) values """);
+            for (int i = 0; i < size; i++) {
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, 'VALID', ?, ?, ?)");
+            }
+            INSERT_SQL[size] = sql.append(" on conflict do nothing returning ca, serial").toString();
         }
-        sql.append(" on conflict do nothing returning ca, serial");
+    }
+
+    private static Set<String> insert(Connection connection, List<PendingRecord> batch) throws SQLException {
         Set<String> inserted = new java.util.HashSet<>();
-        try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_SQL[batch.size()])) {
             int p = 1;
             for (PendingRecord record : batch) {
                 NewCertificate c = record.certificate();

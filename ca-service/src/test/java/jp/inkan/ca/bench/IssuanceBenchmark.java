@@ -50,7 +50,8 @@ class IssuanceBenchmark {
     }
 
     static final Duration PHASE = Duration.ofSeconds(Long.getLong("bench.seconds", 10));
-    static final int[] THREADS = {1, 2, 4, 8, 16};
+    static final int[] THREADS = java.util.Arrays.stream(System.getProperty("bench.threads", "1,2,4,8,16").split(","))
+            .mapToInt(Integer::parseInt).toArray();
 
     @Inject
     CertificateSigner signer;
