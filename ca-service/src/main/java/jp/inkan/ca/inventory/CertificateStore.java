@@ -59,7 +59,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
      * <p>Concurrent callers share commits: whoever holds the writer writes every waiting
      * certificate in one multi-row insert and one transaction, and each caller returns once the
      * transaction holding its row has committed (or failed). With one caller that is one insert and
-     * one commit, as before; under load it saves a commit and a round trip per certificate. This
+     * one commit; under load it saves a commit and a round trip per certificate. This
      * and {@link #validAuthenticationNotAfter} run on every issuance, so they use the pool's
      * connection directly rather than an ORM session and a JTA transaction.
      */
@@ -123,8 +123,12 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
             } finally {
                 connection.setAutoCommit(true);
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
+            // Every drained record must complete, or its caller would wait for a write that never comes.
             batch.forEach(record -> record.result().completeExceptionally(e));
+            if (e instanceof Error error) {
+                throw error;
+            }
         }
     }
 
