@@ -21,8 +21,9 @@ create table municipality (
     name       text    not null
 );
 
--- The 5-digit sequence in subject common names (timestamp + sequence + counter id).
-create sequence subject_sequence minvalue 0 maxvalue 99999 start 0 cycle;
+-- The 5-digit sequence in subject common names (timestamp + sequence + counter id), handed out
+-- in blocks of 100: ca-service uses values block .. block+99 before asking again.
+create sequence subject_sequence increment by 100 minvalue 0 maxvalue 99900 start 0 cycle;
 
 -- Every certificate signed, recorded before it is returned.
 create table issued_certificate (

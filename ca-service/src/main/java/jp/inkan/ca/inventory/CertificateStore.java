@@ -8,14 +8,20 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import javax.sql.DataSource;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.common.CertificateType;
 
@@ -29,11 +35,11 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         this.dataSource = dataSource;
     }
 
-    /** What {@link #record} was asked to keep. */
+    /** What {@link #record} was asked to keep; {@code serial} is written by {@link #hex}. */
     public record NewCertificate(
             CertificateType ca,
             long keyGenerationId,
-            BigInteger serial,
+            String serial,
             String subjectDn,
             Instant notBefore,
             Instant notAfter,
@@ -78,20 +84,19 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         }
         try {
             return mine.result.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw new CaException(CaException.Kind.INVENTORY_UNAVAILABLE,
                     "The certificate inventory cannot be written", e.getCause());
         }
     }
 
     static final int MAX_BATCH = 64;
-    private final java.util.concurrent.ConcurrentLinkedQueue<PendingRecord> pending =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.locks.ReentrantLock writer = new java.util.concurrent.locks.ReentrantLock();
+    private final ConcurrentLinkedQueue<PendingRecord> pending = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock writer = new ReentrantLock();
 
-    private record PendingRecord(NewCertificate certificate, java.util.concurrent.CompletableFuture<Outcome> result) {
+    private record PendingRecord(NewCertificate certificate, CompletableFuture<Outcome> result) {
         PendingRecord(NewCertificate certificate) {
-            this(certificate, new java.util.concurrent.CompletableFuture<>());
+            this(certificate, new CompletableFuture<>());
         }
     }
 
@@ -110,7 +115,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
                 List<Outcome> outcomes = new ArrayList<>();
                 for (PendingRecord record : batch) {
                     NewCertificate c = record.certificate();
-                    outcomes.add(inserted.contains(c.ca() + "/" + hex(c.serial())) ? Outcome.RECORDED
+                    outcomes.add(inserted.contains(c.ca() + "/" + c.serial()) ? Outcome.RECORDED
                             : serialTaken(connection, c) ? Outcome.SERIAL_TAKEN : Outcome.KEY_TAKEN);
                 }
                 connection.commit();
@@ -148,14 +153,14 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
     }
 
     private static Set<String> insert(Connection connection, List<PendingRecord> batch) throws SQLException {
-        Set<String> inserted = new java.util.HashSet<>();
+        Set<String> inserted = new HashSet<>();
         try (PreparedStatement insert = connection.prepareStatement(INSERT_SQL[batch.size()])) {
             int p = 1;
             for (PendingRecord record : batch) {
                 NewCertificate c = record.certificate();
                 insert.setString(p++, c.ca().name());
                 insert.setLong(p++, c.keyGenerationId());
-                insert.setString(p++, hex(c.serial()));
+                insert.setString(p++, c.serial());
                 insert.setString(p++, c.subjectDn());
                 insert.setObject(p++, c.notBefore().atOffset(ZoneOffset.UTC));
                 insert.setObject(p++, c.notAfter().atOffset(ZoneOffset.UTC));
@@ -178,7 +183,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         try (PreparedStatement query = connection.prepareStatement(
                 "select 1 from issued_certificate where ca = ? and serial = ?")) {
             query.setString(1, certificate.ca().name());
-            query.setString(2, hex(certificate.serial()));
+            query.setString(2, certificate.serial());
             try (ResultSet rows = query.executeQuery()) {
                 // Our own row would have been reported as inserted: a row here is someone else's.
                 return rows.next();
@@ -199,7 +204,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
                 return rows.next() ? Optional.of(rows.getObject(1, OffsetDateTime.class).toInstant()) : Optional.empty();
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot read the inventory", e);
+            throw new CaException(CaException.Kind.INVENTORY_UNAVAILABLE, "The certificate inventory cannot be read", e);
         }
     }
 
@@ -243,7 +248,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
     /** Lower-case hex without leading zeros: the one way serials are written down. */
     public static String hex(BigInteger serial) {
         // BigInteger.toString(16) converts by repeated division; the bytes are already base 256.
-        String hex = java.util.HexFormat.of().formatHex(serial.toByteArray());
+        String hex = HexFormat.of().formatHex(serial.toByteArray());
         int start = 0;
         while (start < hex.length() - 1 && hex.charAt(start) == '0') {
             start++;

@@ -89,14 +89,15 @@ public class IssuanceService {
         byte[] keyHash = sha256(command.csr().subjectPublicKeyInfo());
         for (int attempt = 1; attempt <= config.issuance().serialAttempts(); attempt++) {
             BigInteger serial = serials.next();
+            String serialHex = CertificateStore.hex(serial);
             CertificateSpec spec = profile.certificate(command, issuer, serial, window, subject);
             byte[] der = encoder.endEntity(spec, tbs -> signer.sign(issuer.keyAlias(), issuer.algorithm(), tbs));
             CertificateStore.Outcome outcome = store.record(new CertificateStore.NewCertificate(command.type(),
-                    issuer.id(), serial, subjectDn, window.notBefore(), window.notAfter(),
+                    issuer.id(), serialHex, subjectDn, window.notBefore(), window.notAfter(),
                     command.municipality().code(), command.cardSerial(), keyHash, der, now));
             switch (outcome) {
                 case RECORDED -> {
-                    return new IssuedCertificate(command.type(), CertificateStore.hex(serial), issuer.generation(),
+                    return new IssuedCertificate(command.type(), serialHex, issuer.generation(),
                             subjectDn, window.notBefore(), window.notAfter(), X509Encoder.pem(der));
                 }
                 case SERIAL_TAKEN -> LOG.warnf("Serial collision in the %s CA (attempt %d); signing again with a new serial",
