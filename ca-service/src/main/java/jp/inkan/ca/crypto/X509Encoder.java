@@ -18,9 +18,9 @@ import jp.inkan.ca.hsm.SigningAlgorithm;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERSequence;
-import org.bouncycastle.asn1.DERGeneralizedTime;
 import org.bouncycastle.asn1.DERTaggedObject;
-import org.bouncycastle.asn1.DERUTCTime;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.BERTags;
 import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -185,8 +185,9 @@ public class X509Encoder {
     }
 
     /**
-     * UTCTime through 2049, GeneralizedTime after (RFC 5280 4.1.2.5), formatted by hand: Bouncy
-     * Castle's Date-based constructor goes through SimpleDateFormat on every certificate.
+     * UTCTime through 2049, GeneralizedTime after (RFC 5280 4.1.2.5), formatted by hand and read
+     * back from its DER encoding: Bouncy Castle's String and Date constructors validate through a
+     * new SimpleDateFormat on every call, the DER reader does not.
      */
     static Time time(Instant instant) {
         java.time.ZonedDateTime t = instant.atZone(java.time.ZoneOffset.UTC);
@@ -197,7 +198,17 @@ public class X509Encoder {
             out.append(twoDigits(field));
         }
         out.append('Z');
-        return utcTime ? new Time(new DERUTCTime(out.toString())) : new Time(new DERGeneralizedTime(out.toString()));
+        byte[] der = new byte[2 + out.length()];
+        der[0] = (byte) (utcTime ? BERTags.UTC_TIME : BERTags.GENERALIZED_TIME);
+        der[1] = (byte) out.length();
+        for (int i = 0; i < out.length(); i++) {
+            der[2 + i] = (byte) out.charAt(i);
+        }
+        try {
+            return Time.getInstance(ASN1Primitive.fromByteArray(der));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String twoDigits(int value) {

@@ -73,6 +73,48 @@ class KeyPolicyTest {
     }
 
     @Test
+    void fermatScreenAgreesWithPlainFermatAroundTheRoundLimit() {
+        // gaps near 2^516 put the hit around round 50; 2^520 is far beyond 100 rounds
+        java.util.Random random = new java.util.Random(7);
+        int factorable = 0;
+        for (int bits = 510; bits <= 521; bits++) {
+            BigInteger p = new BigInteger(1023, 40, random).setBit(1022);
+            BigInteger q = p.add(BigInteger.ONE.shiftLeft(bits)).add(BigInteger.valueOf(random.nextInt(1 << 20))).nextProbablePrime();
+            BigInteger n = p.multiply(q);
+            boolean expected = plainFermat(n, 100);
+            assertEquals(expected, KeyPolicy.fermatFactorable(n), "gap 2^" + bits);
+            factorable += expected ? 1 : 0;
+        }
+        assertTrue(factorable > 0 && factorable < 12, "the gaps straddle the limit: " + factorable);
+    }
+
+    @Test
+    void remainderAgreesWithBigIntegerMod() {
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 2000; i++) {
+            BigInteger x = new BigInteger(1 + random.nextInt(4096), random);
+            long m = 1 + random.nextInt(Integer.MAX_VALUE);
+            assertEquals(x.mod(BigInteger.valueOf(m)).longValue(), KeyPolicy.remainder(x, m), x + " mod " + m);
+        }
+    }
+
+    /** Fermat's method straight from the definition, with the JDK's square root. */
+    private static boolean plainFermat(BigInteger n, int rounds) {
+        BigInteger a = n.sqrt();
+        if (!a.multiply(a).equals(n)) {
+            a = a.add(BigInteger.ONE);
+        }
+        for (int k = 0; k < rounds; k++, a = a.add(BigInteger.ONE)) {
+            BigInteger b2 = a.multiply(a).subtract(n);
+            BigInteger b = b2.sqrt();
+            if (b.multiply(b).equals(b2)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
     void ecP256OnlyWhenConfiguredAndOnlyOnTheCurve() {
         KeyPair ec = Csrs.ecP256();
         ECPublicKey key = (ECPublicKey) ec.getPublic();
