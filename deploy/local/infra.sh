@@ -228,7 +228,8 @@ write_env() {
             INKAN_HSM_TEST_SLOT "$HSM_TEST_SLOT" \
             INKAN_HSM_PIN "$INKAN_HSM_PIN" \
             INKAN_PG_HOST 127.0.0.1 \
-            INKAN_PG_PORT "$INKAN_PG_PORT"
+            INKAN_PG_PORT "$INKAN_PG_PORT" \
+            INKAN_PKI_DIR "$STATE/pki"
         for svc in $(services); do
             SVC=${svc^^} db=$(svc_var "$svc" DB_NAME)
             printf 'export %s=%q\n' \
@@ -255,6 +256,7 @@ cmd_up() {
     ensure_packages
     ensure_pg
     ensure_hsm
+    bash "$SCRIPT_DIR/pki.sh" "$STATE/pki"
     write_env
 
     local item svc dbs=()

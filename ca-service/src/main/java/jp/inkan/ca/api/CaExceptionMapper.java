@@ -21,6 +21,7 @@ public class CaExceptionMapper implements ExceptionMapper<CaException> {
                     e.violations().stream().map(v -> new Problem.Violation(v.field(), v.message())).toList());
             case KEY_REJECTED -> Problem.of("key-rejected", "Key rejected", 400, e.getMessage());
             case KEY_REUSED -> Problem.of("key-reused", "Key already certified", 409, e.getMessage());
+            case REQUEST_ID_REUSED -> Problem.of("request-id-reused", "Request id already used", 409, e.getMessage());
             case NOT_ELIGIBLE -> Problem.of("not-eligible", "Holder not eligible", 422, e.getMessage());
             case NOT_FOUND -> Problem.of("not-found", "Not found", 404, e.getMessage());
             case CA_NOT_READY -> Problem.of("ca-not-ready", "CA not ready", 503, e.getMessage());

@@ -59,10 +59,7 @@ public class CaResource {
         CertificateType type = ca(ca);
         StoredCertificate stored = store.find(type, serial.toLowerCase(Locale.ROOT).replaceFirst("^0+(?=.)", ""))
                 .orElseThrow(() -> new CaException(CaException.Kind.NOT_FOUND, "No such certificate."));
-        int generation = generations.all().stream().filter(g -> g.id() == stored.keyGenerationId())
-                .mapToInt(KeyGeneration::generation).findFirst().orElse(0);
-        return new IssuedCertificate(stored.ca(), stored.serial(), generation, stored.subjectDn(), stored.notBefore(),
-                stored.notAfter(), X509Encoder.pem(stored.der()));
+        return issuance.view(stored);
     }
 
     @GET

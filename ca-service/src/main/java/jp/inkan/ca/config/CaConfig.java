@@ -23,6 +23,14 @@ public interface CaConfig {
 
     Bootstrap bootstrap();
 
+    Api api();
+
+    interface Api {
+        /** Subject DNs of the client certificates (from the service CA) that may call the API. */
+        @NotEmpty
+        List<String> allowedClients();
+    }
+
     interface Authority {
         /** Subject and issuer DN of every root of this CA, all key generations alike. */
         @NotBlank

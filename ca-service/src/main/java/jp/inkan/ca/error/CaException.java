@@ -15,6 +15,8 @@ public class CaException extends RuntimeException {
         KEY_REJECTED,
         /** The public key is already in a certificate (ours, of either CA). */
         KEY_REUSED,
+        /** The caller's request id was already used for a different request. */
+        REQUEST_ID_REUSED,
         /** The holder may not have this certificate (age, adult ward, expired card). */
         NOT_ELIGIBLE,
         NOT_FOUND,

@@ -37,6 +37,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
 
     /** What {@link #record} was asked to keep; {@code serial} is written by {@link #hex}. */
     public record NewCertificate(
+            String requestId,
             CertificateType ca,
             long keyGenerationId,
             String serial,
@@ -55,7 +56,9 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         /** Another certificate of this CA has the serial: sign again with a new one. */
         SERIAL_TAKEN,
         /** The public key is already certified. */
-        KEY_TAKEN
+        KEY_TAKEN,
+        /** A certificate was already issued for this request id: see {@link #issuedFor}. */
+        REQUEST_TAKEN
     }
 
     /**
@@ -116,7 +119,9 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
                 for (PendingRecord record : batch) {
                     NewCertificate c = record.certificate();
                     outcomes.add(inserted.contains(c.ca() + "/" + c.serial()) ? Outcome.RECORDED
-                            : serialTaken(connection, c) ? Outcome.SERIAL_TAKEN : Outcome.KEY_TAKEN);
+                            : taken(connection, SERIAL_TAKEN_SQL, c.ca().name(), c.serial()) ? Outcome.SERIAL_TAKEN
+                            : taken(connection, REQUEST_TAKEN_SQL, c.requestId()) ? Outcome.REQUEST_TAKEN
+                            : Outcome.KEY_TAKEN);
                 }
                 connection.commit();
                 for (int i = 0; i < batch.size(); i++) {
@@ -143,10 +148,10 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
     static {
         for (int size = 1; size <= MAX_BATCH; size++) {
             StringBuilder sql = new StringBuilder("""
-                    insert into issued_certificate (ca, key_generation_id, serial, subject_dn, not_before, not_after,
-                        municipality_code, card_serial, status, public_key_sha256, der, issued_at) values """);
+                    insert into issued_certificate (request_id, ca, key_generation_id, serial, subject_dn, not_before,
+                        not_after, municipality_code, card_serial, status, public_key_sha256, der, issued_at) values """);
             for (int i = 0; i < size; i++) {
-                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, 'VALID', ?, ?, ?)");
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, 'VALID', ?, ?, ?)");
             }
             INSERT_SQL[size] = sql.append(" on conflict do nothing returning ca, serial").toString();
         }
@@ -158,6 +163,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
             int p = 1;
             for (PendingRecord record : batch) {
                 NewCertificate c = record.certificate();
+                insert.setString(p++, c.requestId());
                 insert.setString(p++, c.ca().name());
                 insert.setLong(p++, c.keyGenerationId());
                 insert.setString(p++, c.serial());
@@ -179,16 +185,25 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         return inserted;
     }
 
-    private static boolean serialTaken(Connection connection, NewCertificate certificate) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(
-                "select 1 from issued_certificate where ca = ? and serial = ?")) {
-            query.setString(1, certificate.ca().name());
-            query.setString(2, certificate.serial());
+    private static final String SERIAL_TAKEN_SQL = "select 1 from issued_certificate where ca = ? and serial = ?";
+    private static final String REQUEST_TAKEN_SQL = "select 1 from issued_certificate where request_id = ?";
+
+    /** Whether a row other than ours holds the value: our own would have been reported as inserted. */
+    private static boolean taken(Connection connection, String sql, String... values) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                query.setString(i + 1, values[i]);
+            }
             try (ResultSet rows = query.executeQuery()) {
-                // Our own row would have been reported as inserted: a row here is someone else's.
                 return rows.next();
             }
         }
+    }
+
+    /** The certificate already issued for a caller's request id. */
+    @Transactional
+    public Optional<StoredCertificate> issuedFor(String requestId) {
+        return find("requestId", requestId).firstResultOptional().map(CertificateStore::toDomain);
     }
 
     /** The end of the card's newest authentication certificate still valid at {@code now}. */
@@ -258,6 +273,6 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
 
     private static StoredCertificate toDomain(IssuedCertificateEntity e) {
         return new StoredCertificate(e.ca, e.keyGenerationId, e.serial, e.subjectDn, e.notBefore, e.notAfter,
-                e.municipalityCode, e.cardSerial, e.status, e.der);
+                e.municipalityCode, e.cardSerial, e.status, e.publicKeySha256, e.requestId, e.der);
     }
 }

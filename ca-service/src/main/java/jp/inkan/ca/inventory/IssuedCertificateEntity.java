@@ -51,6 +51,9 @@ class IssuedCertificateEntity {
     @Column(name = "public_key_sha256", nullable = false)
     byte[] publicKeySha256;
 
+    @Column(name = "request_id")
+    public String requestId;
+
     @Column(name = "der", nullable = false)
     byte[] der;
 

@@ -14,5 +14,7 @@ public record StoredCertificate(
         String municipalityCode,
         String cardSerial,
         CertificateStatus status,
+        byte[] publicKeySha256,
+        String requestId,
         byte[] der) {
 }

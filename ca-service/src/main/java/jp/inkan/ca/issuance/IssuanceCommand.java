@@ -1,5 +1,6 @@
 package jp.inkan.ca.issuance;
 
+import jp.inkan.common.validation.HolderFacts;
 import java.time.LocalDate;
 import java.util.Optional;
 import jp.inkan.ca.crypto.DecodedCsr;
@@ -9,23 +10,14 @@ import jp.inkan.common.Sex;
 
 /** An issuance request whose every field has been checked and parsed. */
 public record IssuanceCommand(
+        String requestId,
         CertificateType type,
         DecodedCsr csr,
         Municipality municipality,
         String counterId,
         String cardSerial,
         LocalDate cardExpiry,
-        Holder holder,
+        HolderFacts holder,
         Optional<String> renewsSerial) {
 
-    /** Name, sex and address are empty for an authentication certificate that was sent none. */
-    public record Holder(
-            String name,
-            String nameSubstitutionFlags,
-            LocalDate dateOfBirth,
-            Sex sex,
-            String address,
-            String addressSubstitutionFlags,
-            boolean adultWard) {
-    }
 }

@@ -24,6 +24,7 @@ import jp.inkan.ca.inventory.StoredCertificate;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.ca.IssuanceRequest;
 import jp.inkan.common.ca.IssuedCertificate;
+import jp.inkan.common.validation.HolderFacts;
 import org.jboss.logging.Logger;
 
 /**
@@ -92,7 +93,7 @@ public class IssuanceService {
             String serialHex = CertificateStore.hex(serial);
             CertificateSpec spec = profile.certificate(command, issuer, serial, window, subject);
             byte[] der = encoder.endEntity(spec, tbs -> signer.sign(issuer.keyAlias(), issuer.algorithm(), tbs));
-            CertificateStore.Outcome outcome = store.record(new CertificateStore.NewCertificate(command.type(),
+            CertificateStore.Outcome outcome = store.record(new CertificateStore.NewCertificate(command.requestId(), command.type(),
                     issuer.id(), serialHex, subjectDn, window.notBefore(), window.notAfter(),
                     command.municipality().code(), command.cardSerial(), keyHash, der, now));
             switch (outcome) {
@@ -104,17 +105,44 @@ public class IssuanceService {
                         command.type(), attempt);
                 case KEY_TAKEN -> throw new CaException(Kind.KEY_REUSED,
                         "The CSR's public key is already certified; every certificate needs a fresh key.");
+                case REQUEST_TAKEN -> {
+                    return replay(command, keyHash);
+                }
             }
         }
         throw new CaException(Kind.SERIAL_EXHAUSTED, "No unused serial number after "
                 + config.issuance().serialAttempts() + " attempts.");
     }
 
+    /**
+     * A repeated request id: the certificate issued the first time, if this is the same request
+     * (same CA, same key). The certificate just signed for the repeat is discarded unrecorded.
+     */
+    private IssuedCertificate replay(IssuanceCommand command, byte[] keyHash) {
+        StoredCertificate first = store.issuedFor(command.requestId()).orElseThrow(() -> new CaException(
+                Kind.INVENTORY_UNAVAILABLE, "The certificate recorded for request " + command.requestId() + " vanished."));
+        if (first.ca() != command.type() || !MessageDigest.isEqual(first.publicKeySha256(), keyHash)) {
+            throw new CaException(Kind.REQUEST_ID_REUSED, "Request id " + command.requestId()
+                    + " was already used for a different certificate request.");
+        }
+        LOG.infof("Request %s repeated: answering with the certificate issued for it, serial %s",
+                command.requestId(), first.serial());
+        return view(first);
+    }
+
+    /** A recorded certificate as the API returns it. */
+    public IssuedCertificate view(StoredCertificate stored) {
+        int generation = generations.all().stream().filter(g -> g.id() == stored.keyGenerationId())
+                .mapToInt(KeyGeneration::generation).findFirst().orElse(0);
+        return new IssuedCertificate(stored.ca(), stored.serial(), generation, stored.subjectDn(), stored.notBefore(),
+                stored.notAfter(), X509Encoder.pem(stored.der()));
+    }
+
     private void checkEligibility(IssuanceCommand command, LocalDate today) {
         if (command.type() != CertificateType.SIGNATURE) {
             return;
         }
-        int age = ValidityPolicy.ageOn(command.holder().dateOfBirth(), today);
+        int age = HolderFacts.ageOn(command.holder().dateOfBirth(), today);
         if (age < config.issuance().minimumSignatureAge()) {
             throw new CaException(Kind.NOT_ELIGIBLE, "No signature certificate for holders under "
                     + config.issuance().minimumSignatureAge() + " (the holder is " + age + ").");

@@ -1,5 +1,6 @@
 package jp.inkan.ca.issuance;
 
+import jp.inkan.common.validation.HolderFacts;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -78,7 +79,7 @@ public class JpkiProfile {
                 authority.ocspUrl());
     }
 
-    private static List<OtherName> basicFourFacts(IssuanceCommand.Holder holder) {
+    private static List<OtherName> basicFourFacts(HolderFacts holder) {
         return List.of(
                 new OtherName(OID_NAME, holder.name()),
                 new OtherName(OID_NAME_FLAGS, holder.nameSubstitutionFlags()),

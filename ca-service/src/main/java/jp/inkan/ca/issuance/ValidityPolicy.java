@@ -75,16 +75,6 @@ public final class ValidityPolicy {
         return birthdayIn(dateOfBirth, firstYear + n - 1);
     }
 
-    /** Completed years on {@code date}: a year is complete from the birthday (1 March for 29 February in common years). */
-    public static int ageOn(LocalDate dateOfBirth, LocalDate date) {
-        int age = date.getYear() - dateOfBirth.getYear();
-        LocalDate anniversary = dateOfBirth.withYear(date.getYear());
-        if (dateOfBirth.getMonthValue() == 2 && dateOfBirth.getDayOfMonth() == 29 && !date.isLeapYear()) {
-            anniversary = LocalDate.of(date.getYear(), 3, 1);
-        }
-        return anniversary.isAfter(date) ? age - 1 : age;
-    }
-
     public static Instant endOfDay(LocalDate day) {
         return day.atTime(LocalTime.of(23, 59, 59)).atZone(ClockProducer.JAPAN).toInstant();
     }

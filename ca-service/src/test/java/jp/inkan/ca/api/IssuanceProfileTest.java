@@ -1,6 +1,6 @@
 package jp.inkan.ca.api;
 
-import static io.restassured.RestAssured.given;
+import static jp.inkan.ca.testing.Api.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,9 +24,9 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Set;
-import jp.inkan.ca.testing.Csrs;
-import jp.inkan.ca.testing.ExternalTool;
-import jp.inkan.ca.testing.Pem;
+import jp.inkan.testing.Csrs;
+import jp.inkan.testing.ExternalTool;
+import jp.inkan.testing.Pem;
 import jp.inkan.ca.testing.Requests;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.ca.IssuanceRequest;

@@ -1,6 +1,6 @@
 package jp.inkan.ca.api;
 
-import static io.restassured.RestAssured.given;
+import static jp.inkan.ca.testing.Api.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -18,7 +18,8 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import jp.inkan.ca.inventory.CertificateStore;
-import jp.inkan.ca.testing.Csrs;
+import jp.inkan.testing.Csrs;
+import jp.inkan.ca.testing.Api;
 import jp.inkan.ca.testing.Requests;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.ca.IssuanceRequest;
@@ -83,12 +84,12 @@ class IssuanceRulesTest {
         LocalDate oldCardExpiry = TODAY.plusMonths(2);
         ValidatableResponse current = post(withHolder(CertificateType.AUTHENTICATION, holder, oldCardExpiry));
         String serial = current.statusCode(201).extract().jsonPath().getString("serial");
-        IssuanceRequest renewal = new IssuanceRequest(CertificateType.AUTHENTICATION, Csrs.freshRsa(), "131016", "A01",
+        IssuanceRequest renewal = new IssuanceRequest(Requests.newRequestId(), CertificateType.AUTHENTICATION, Csrs.freshRsa(), "131016", "A01",
                 Requests.newCardSerial(), TODAY.plusYears(10).toString(), holder, serial);
         // birthday in 20 days is the 1st after today; the 6th is 5 years later
         assertEquals(endOf(TODAY.plusDays(20).plusYears(5)), notAfter(post(renewal)));
 
-        IssuanceRequest unknown = new IssuanceRequest(CertificateType.AUTHENTICATION, Csrs.freshRsa(), "131016", "A01",
+        IssuanceRequest unknown = new IssuanceRequest(Requests.newRequestId(), CertificateType.AUTHENTICATION, Csrs.freshRsa(), "131016", "A01",
                 Requests.newCardSerial(), TODAY.plusYears(10).toString(), holder, "1234abcd");
         post(unknown).statusCode(400).body("violations.field", hasItems("renewsSerial"));
     }
@@ -167,17 +168,66 @@ class IssuanceRulesTest {
                 .body("violations.find { it.field == 'csr' }.message", containsString("does not verify"));
     }
 
+    // ---- request ids: a repeat gets the first certificate, never a second one -----------------
+
+    @Test
+    void repeatedRequestIdAnswersWithTheFirstCertificate() {
+        IssuanceRequest request = Requests.typical(CertificateType.AUTHENTICATION, Csrs.freshRsa());
+        long before = store.total();
+        var first = post(request).statusCode(201).extract().jsonPath();
+        var again = post(request).statusCode(201).extract().jsonPath();
+        assertEquals(first.getString("serial"), again.getString("serial"));
+        assertEquals(first.getString("pem"), again.getString("pem"));
+        assertEquals(before + 1, store.total());
+    }
+
+    @Test
+    void requestIdOfAnotherRequestIsAConflict() {
+        IssuanceRequest first = Requests.typical(CertificateType.AUTHENTICATION, Csrs.freshRsa());
+        post(first).statusCode(201);
+        IssuanceRequest other = Requests.typical(CertificateType.AUTHENTICATION, Csrs.freshRsa());
+        IssuanceRequest sameId = new IssuanceRequest(first.requestId(), other.type(), other.csr(),
+                other.municipalityCode(), other.counterId(), other.cardSerial(), other.cardExpiry(), other.holder(), null);
+        long before = store.total();
+        post(sameId).statusCode(409).contentType("application/problem+json")
+                .body("type", equalTo("urn:inkan:problem:request-id-reused"));
+        assertEquals(before, store.total());
+    }
+
+    // ---- who may call: mutual TLS, registration-service only ------------------------------------
+
+    @Test
+    void onlyTheRegistrationServiceMayCall() {
+        IssuanceRequest request = Requests.typical(CertificateType.AUTHENTICATION, Csrs.freshRsa());
+        long before = store.total();
+        // a certificate from the same service CA, but not an allowed client
+        Api.as("ocsp-responder").contentType(ContentType.JSON).body(request).post("/internal/v1/certificates").then()
+                .statusCode(403).contentType("application/problem+json")
+                .body("type", equalTo("urn:inkan:problem:client-not-allowed"));
+        Api.as("ocsp-responder").get("/internal/v1/cas").then().statusCode(403);
+        assertEquals(before, store.total());
+    }
+
+    @Test
+    void withoutAClientCertificateTheHandshakeFails() {
+        org.junit.jupiter.api.Assertions.assertThrows(javax.net.ssl.SSLException.class,
+                () -> Api.as(null).get("/internal/v1/cas"));
+        // a municipality's certificate is from another CA: refused in the handshake too
+        org.junit.jupiter.api.Assertions.assertThrows(javax.net.ssl.SSLException.class,
+                () -> Api.as("municipalities/131016").get("/internal/v1/cas"));
+    }
+
     // ---- input -------------------------------------------------------------------------------
 
     @Test
     void everyBadFieldIsListedAndNothingIsStored() {
         long before = store.total();
         Holder holder = new Holder("山田太郎", "01", "1990-13-01", 7, "x".repeat(201), null, false);
-        IssuanceRequest request = new IssuanceRequest(CertificateType.SIGNATURE, "not a csr", "131017", "A-01!",
-                "", "2020-01-01", holder, "zz");
+        IssuanceRequest request = new IssuanceRequest("no spaces!", CertificateType.SIGNATURE, "not a csr", "131017",
+                "A-01!", "", "2020-01-01", holder, "zz");
         post(request).statusCode(400).contentType("application/problem+json")
                 .body("type", equalTo("urn:inkan:problem:invalid-request"))
-                .body("violations.field", hasItems("csr", "municipalityCode", "counterId", "cardSerial", "cardExpiry",
+                .body("violations.field", hasItems("requestId", "csr", "municipalityCode", "counterId", "cardSerial", "cardExpiry",
                         "renewsSerial", "holder.name", "holder.nameSubstitutionFlags", "holder.dateOfBirth",
                         "holder.sex", "holder.address"))
                 .body("detail", not(containsString("Exception")));
@@ -187,8 +237,8 @@ class IssuanceRulesTest {
     @Test
     void unknownMunicipalityIsRefused() {
         IssuanceRequest typical = Requests.typical(CertificateType.SIGNATURE, Csrs.freshRsa());
-        IssuanceRequest hachioji = new IssuanceRequest(typical.type(), typical.csr(), "132012", typical.counterId(),
-                typical.cardSerial(), typical.cardExpiry(), typical.holder(), null);
+        IssuanceRequest hachioji = new IssuanceRequest(Requests.newRequestId(), typical.type(), typical.csr(), "132012",
+                typical.counterId(), typical.cardSerial(), typical.cardExpiry(), typical.holder(), null);
         post(hachioji).statusCode(400)
                 .body("violations[0].field", equalTo("municipalityCode"))
                 .body("violations[0].message", containsString("not a municipality this CA issues for"));

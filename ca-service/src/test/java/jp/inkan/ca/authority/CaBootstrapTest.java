@@ -1,5 +1,6 @@
 package jp.inkan.ca.authority;
 
+import jp.inkan.testing.LocalEnv;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import jp.inkan.ca.crypto.X509Encoder;
-import jp.inkan.ca.testing.ExternalTool;
+import jp.inkan.testing.ExternalTool;
 import jp.inkan.ca.testing.LocalInfrastructure;
 import jp.inkan.common.CertificateType;
 import org.junit.jupiter.api.Test;
@@ -86,7 +87,7 @@ class CaBootstrapTest {
 
     @Test
     void caKeysLiveInTheTokenSensitiveAndNeverExtractable() {
-        Map<String, String> env = LocalInfrastructure.env();
+        Map<String, String> env = LocalEnv.env();
         ExternalTool.Result objects = ExternalTool.run("pkcs11-tool", "--module", env.get("INKAN_HSM_LIBRARY"),
                 "--slot", env.get("INKAN_HSM_TEST_SLOT"), "--login", "--pin", env.get("INKAN_HSM_PIN"),
                 "--list-objects", "--type", "privkey");

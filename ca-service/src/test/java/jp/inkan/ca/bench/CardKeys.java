@@ -9,7 +9,7 @@ import java.security.spec.RSAPublicKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import jp.inkan.ca.testing.Csrs;
+import jp.inkan.testing.Csrs;
 
 /**
  * Distinct RSA-2048 card keys, fast: moduli are products of pairs from a pool of 1024-bit primes

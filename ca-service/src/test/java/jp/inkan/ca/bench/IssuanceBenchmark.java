@@ -1,5 +1,6 @@
 package jp.inkan.ca.bench;
 
+import jp.inkan.testing.LocalEnv;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -194,7 +195,7 @@ class IssuanceBenchmark {
                     row.rawCpu(), row.issuedCpu()));
         }
         md.append("\nTarget: issued / raw >= 0.50 (the HSM, not our code, is the limit).\n");
-        Path out = LocalInfrastructure.repoDir().resolve("bench/results/ca-issuance.md");
+        Path out = LocalEnv.repoDir().resolve("bench/results/ca-issuance.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString());
         System.out.println(md);

@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import jp.inkan.ca.inventory.CertificateStore;
-import jp.inkan.ca.testing.Csrs;
+import jp.inkan.testing.Csrs;
 import jp.inkan.ca.testing.Requests;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.ca.IssuanceRequest;

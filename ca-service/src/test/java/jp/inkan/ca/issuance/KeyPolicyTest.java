@@ -11,7 +11,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECPoint;
 import java.util.List;
 import jp.inkan.ca.error.CaException;
-import jp.inkan.ca.testing.Csrs;
+import jp.inkan.testing.Csrs;
 import org.junit.jupiter.api.Test;
 
 class KeyPolicyTest {

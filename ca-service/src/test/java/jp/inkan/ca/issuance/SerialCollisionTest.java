@@ -16,7 +16,7 @@ import java.util.Deque;
 import java.util.Set;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.inventory.CertificateStore;
-import jp.inkan.ca.testing.Csrs;
+import jp.inkan.testing.Csrs;
 import jp.inkan.ca.testing.Requests;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.ca.IssuedCertificate;

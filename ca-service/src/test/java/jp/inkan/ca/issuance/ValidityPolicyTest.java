@@ -1,5 +1,6 @@
 package jp.inkan.ca.issuance;
 
+import jp.inkan.common.validation.HolderFacts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,11 +75,11 @@ class ValidityPolicyTest {
     @Test
     void ageCountsALeapDayBirthFromFirstMarchInCommonYears() {
         LocalDate born = LocalDate.parse("2008-02-29");
-        assertEquals(14, ValidityPolicy.ageOn(born, LocalDate.parse("2023-02-28")));
-        assertEquals(15, ValidityPolicy.ageOn(born, LocalDate.parse("2023-03-01")));
-        assertEquals(16, ValidityPolicy.ageOn(born, LocalDate.parse("2024-02-29")));
-        assertEquals(14, ValidityPolicy.ageOn(LocalDate.parse("2011-11-22"), LocalDate.parse("2026-11-21")));
-        assertEquals(15, ValidityPolicy.ageOn(LocalDate.parse("2011-11-22"), LocalDate.parse("2026-11-22")));
+        assertEquals(14, HolderFacts.ageOn(born, LocalDate.parse("2023-02-28")));
+        assertEquals(15, HolderFacts.ageOn(born, LocalDate.parse("2023-03-01")));
+        assertEquals(16, HolderFacts.ageOn(born, LocalDate.parse("2024-02-29")));
+        assertEquals(14, HolderFacts.ageOn(LocalDate.parse("2011-11-22"), LocalDate.parse("2026-11-21")));
+        assertEquals(15, HolderFacts.ageOn(LocalDate.parse("2011-11-22"), LocalDate.parse("2026-11-22")));
     }
 
     @Test

@@ -16,6 +16,10 @@ public final class Requests {
     private Requests() {
     }
 
+    public static String newRequestId() {
+        return "test-" + java.util.UUID.randomUUID();
+    }
+
     public static String newCardSerial() {
         return "CARD" + System.nanoTime() + CARDS.incrementAndGet();
     }
@@ -27,7 +31,7 @@ public final class Requests {
 
     public static IssuanceRequest request(CertificateType type, String csr, Holder holder, LocalDate cardExpiry,
                                           String cardSerial) {
-        return new IssuanceRequest(type, csr, "131016", "A01", cardSerial, cardExpiry.toString(), holder, null);
+        return new IssuanceRequest(newRequestId(), type, csr, "131016", "A01", cardSerial, cardExpiry.toString(), holder, null);
     }
 
     /** A 40-year-old with a card valid for ten more years. */

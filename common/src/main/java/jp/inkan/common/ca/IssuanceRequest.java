@@ -6,6 +6,8 @@ import jp.inkan.common.CertificateType;
  * Asks ca-service for one certificate. Dates are ISO-8601 strings ({@code 2031-04-01}) so that a
  * malformed one is reported as a field error together with every other bad field.
  *
+ * @param requestId       the caller's id for this one certificate: a repeat with the same id and the
+ *                        same key returns the certificate already issued instead of a second one
  * @param type            which certificate (and so which CA)
  * @param csr             PKCS#10 request, PEM or base64 DER; only its public key is used
  * @param municipalityCode the issuing municipality's local government code
@@ -16,6 +18,7 @@ import jp.inkan.common.CertificateType;
  * @param renewsSerial    hex serial of the certificate this one renews, if any
  */
 public record IssuanceRequest(
+        String requestId,
         CertificateType type,
         String csr,
         String municipalityCode,

@@ -1,4 +1,4 @@
-package jp.inkan.ca.testing;
+package jp.inkan.testing;
 
 import java.io.StringWriter;
 import java.math.BigInteger;

@@ -1,0 +1,16 @@
+package jp.inkan.registration.application;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import jp.inkan.common.CertificateType;
+
+/** An application and the certificates issued for it, as the API returns it. */
+public record ApplicationResult(UUID applicationId, String municipalityCode, String status, Instant createdAt,
+                                List<Certificate> certificates) {
+
+    /** One issued certificate; {@code serial} is lower-case hex. */
+    public record Certificate(CertificateType type, String serial, int keyGeneration, Instant notBefore,
+                              Instant notAfter, String pem) {
+    }
+}

@@ -1,0 +1,89 @@
+package jp.inkan.registration.application;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.Transactional.TxType;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import jp.inkan.common.CertificateType;
+
+/** Applications and their certificates in the registration database. */
+@ApplicationScoped
+public class Applications implements PanacheRepositoryBase<ApplicationEntity, UUID> {
+
+    /**
+     * The application for (municipality, Idempotency-Key): created PENDING if there is none yet.
+     * Concurrent callers with the same key all get the one row.
+     */
+    @Transactional(TxType.MANDATORY)
+    public UUID open(String municipalityCode, String idempotencyKey, byte[] requestSha256, byte[] residentHash,
+                     String cardSerial, Instant now) {
+        getEntityManager().createNativeQuery("""
+                        insert into application (id, municipality_code, idempotency_key, request_sha256, resident_hash,
+                            card_serial, status, created_at)
+                        values (?1, ?2, ?3, ?4, ?5, ?6, 'PENDING', ?7)
+                        on conflict (municipality_code, idempotency_key) do nothing""")
+                .setParameter(1, UUID.randomUUID()).setParameter(2, municipalityCode).setParameter(3, idempotencyKey)
+                .setParameter(4, requestSha256).setParameter(5, residentHash).setParameter(6, cardSerial)
+                .setParameter(7, now.atOffset(ZoneOffset.UTC))
+                .executeUpdate();
+        return find("municipalityCode = ?1 and idempotencyKey = ?2", municipalityCode, idempotencyKey)
+                .project(IdOnly.class).firstResult().id();
+    }
+
+    public record IdOnly(UUID id) {
+    }
+
+    /** The application, locked until the transaction ends: one submission works on it at a time. */
+    @Transactional(TxType.MANDATORY)
+    public ApplicationEntity lock(UUID id) {
+        return getEntityManager().find(ApplicationEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    @Transactional(TxType.MANDATORY)
+    public List<ApplicationCertificateEntity> certificates(UUID applicationId) {
+        return getEntityManager().createQuery("from ApplicationCertificateEntity c where c.key.applicationId = :id",
+                ApplicationCertificateEntity.class).setParameter("id", applicationId).getResultList();
+    }
+
+    @Transactional(TxType.MANDATORY)
+    public void addCertificate(UUID applicationId, CertificateType type, String serial, int keyGeneration,
+                               Instant notBefore, Instant notAfter, String pem) {
+        ApplicationCertificateEntity c = new ApplicationCertificateEntity();
+        c.key = new ApplicationCertificateEntity.Key(applicationId, type.name());
+        c.serial = serial;
+        c.keyGeneration = keyGeneration;
+        c.notBefore = notBefore;
+        c.notAfter = notAfter;
+        c.pem = pem;
+        getEntityManager().persist(c);
+    }
+
+    /** The application if it belongs to {@code municipalityCode}; another municipality's is simply not found. */
+    @Transactional(TxType.MANDATORY)
+    public Optional<ApplicationResult> view(UUID id, String municipalityCode) {
+        return find("id = ?1 and municipalityCode = ?2", id, municipalityCode).firstResultOptional().map(this::view);
+    }
+
+    @Transactional(TxType.MANDATORY)
+    public List<ApplicationResult> ofResident(String municipalityCode, byte[] residentHash) {
+        return list("municipalityCode = ?1 and residentHash = ?2 order by createdAt", municipalityCode, residentHash)
+                .stream().map(this::view).toList();
+    }
+
+    ApplicationResult view(ApplicationEntity application) {
+        List<ApplicationResult.Certificate> certificates = certificates(application.id).stream()
+                .map(c -> new ApplicationResult.Certificate(CertificateType.valueOf(c.key.type), c.serial,
+                        c.keyGeneration, c.notBefore, c.notAfter, c.pem))
+                .sorted(Comparator.comparing(ApplicationResult.Certificate::type))
+                .toList();
+        return new ApplicationResult(application.id, application.municipalityCode, application.status,
+                application.createdAt, certificates);
+    }
+}

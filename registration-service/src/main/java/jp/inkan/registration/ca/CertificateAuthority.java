@@ -1,0 +1,67 @@
+package jp.inkan.registration.ca;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jp.inkan.common.ca.IssuanceRequest;
+import jp.inkan.common.ca.IssuedCertificate;
+import jp.inkan.registration.error.RegistrationException;
+import jp.inkan.registration.error.RegistrationException.CaRefusal;
+import jp.inkan.registration.error.RegistrationException.Kind;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+/**
+ * Issues through ca-service and says in our terms what went wrong: a refusal (4xx, with the CA's
+ * problem) is final for this request; anything else (down, slow, 5xx) may be retried with the
+ * same request id, which ca-service answers with the certificate it already issued.
+ */
+@ApplicationScoped
+public class CertificateAuthority {
+
+    private static final Logger LOG = Logger.getLogger(CertificateAuthority.class);
+
+    private final CaApi api;
+    private final ObjectMapper json;
+
+    public CertificateAuthority(@RestClient CaApi api, ObjectMapper json) {
+        this.api = api;
+        this.json = json;
+    }
+
+    public IssuedCertificate issue(IssuanceRequest request) {
+        try {
+            return api.issue(request);
+        } catch (WebApplicationException e) {
+            Response response = e.getResponse();
+            int status = response.getStatus();
+            if (status >= 400 && status < 500) {
+                JsonNode problem = problem(response);
+                throw new RegistrationException(new CaRefusal(status, problem.path("type").asText("about:blank"),
+                        problem.path("title").asText("Refused by the CA")),
+                        problem.path("detail").asText("The certification authority refused the request."));
+            }
+            LOG.warnf("ca-service answered %d for request %s", status, request.requestId());
+            throw unavailable(e);
+        } catch (ProcessingException e) {
+            LOG.warnf("ca-service unreachable for request %s: %s", request.requestId(), e.getMessage());
+            throw unavailable(e);
+        }
+    }
+
+    private JsonNode problem(Response response) {
+        try {
+            return json.readTree(response.readEntity(String.class));
+        } catch (Exception e) {
+            return json.createObjectNode();
+        }
+    }
+
+    private static RegistrationException unavailable(Exception cause) {
+        return new RegistrationException(Kind.CA_UNAVAILABLE,
+                "The certification authority is unavailable; retry with the same Idempotency-Key.", cause);
+    }
+}

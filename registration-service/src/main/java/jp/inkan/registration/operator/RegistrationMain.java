@@ -1,0 +1,92 @@
+package jp.inkan.registration.operator;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import jp.inkan.common.LocalGovernmentCode;
+import jp.inkan.registration.municipality.Municipalities;
+import jp.inkan.registration.municipality.RegisteredMunicipality;
+
+/**
+ * Without arguments: the service. With arguments: the operator command, run against the same
+ * database and then exiting (deploy/local/municipality.sh wraps it):
+ *
+ * <pre>
+ *   municipality register --code 131016 --prefecture 東京都 --name 千代田区 --certificate client.pem
+ *   municipality list
+ * </pre>
+ */
+@QuarkusMain
+public class RegistrationMain implements QuarkusApplication {
+
+    private final Municipalities municipalities;
+
+    public RegistrationMain(Municipalities municipalities) {
+        this.municipalities = municipalities;
+    }
+
+    public static void main(String... args) {
+        Quarkus.run(RegistrationMain.class, args);
+    }
+
+    @Override
+    public int run(String... args) throws Exception {
+        if (args.length == 0) {
+            Quarkus.waitForExit();
+            return 0;
+        }
+        if (args.length >= 2 && args[0].equals("municipality") && args[1].equals("list")) {
+            for (RegisteredMunicipality m : municipalities.all()) {
+                System.out.printf("%s %s %s  client %s  sha256 %s%n", m.code(), m.prefecture(), m.name(),
+                        m.clientSubject(), HexFormat.of().formatHex(m.clientCertificateSha256()));
+            }
+            return 0;
+        }
+        if (args.length >= 2 && args[0].equals("municipality") && args[1].equals("register")) {
+            Map<String, String> options = options(args);
+            String code = options.get("--code");
+            if (code == null || options.get("--prefecture") == null || options.get("--name") == null
+                    || options.get("--certificate") == null) {
+                return usage();
+            }
+            var problem = LocalGovernmentCode.problemWith(code);
+            if (problem.isPresent()) {
+                System.err.println("--code " + code + ": " + problem.get());
+                return 2;
+            }
+            X509Certificate certificate;
+            try (InputStream in = Files.newInputStream(Path.of(options.get("--certificate")))) {
+                certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            RegisteredMunicipality m = municipalities.register(code, options.get("--prefecture"), options.get("--name"),
+                    certificate);
+            System.out.printf("registered %s %s %s, client certificate %s%n", m.code(), m.prefecture(), m.name(),
+                    m.clientSubject());
+            return 0;
+        }
+        return usage();
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 2; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        return options;
+    }
+
+    private static int usage() {
+        System.err.println("""
+                usage: municipality register --code <6 digits> --prefecture <name> --name <name> --certificate <client.pem>
+                       municipality list""");
+        return 2;
+    }
+}
