@@ -10,57 +10,77 @@ load_env
 mkdir -p "$PIDS" "$LOGS"
 
 say "building the services (first run downloads dependencies from Maven Central)"
-(cd "$REPO_ROOT" && ./mvnw -B -q -DskipTests package -pl ca-service -am)
+(cd "$REPO_ROOT" && ./mvnw -B -q -DskipTests package -pl ca-service,registration-service -am)
 
-CA_URL=http://127.0.0.1:8081
-if running ca-service; then
-    say "ca-service already running (pid $(cat "$PIDS/ca-service.pid"))"
-else
-    say "starting ca-service on $CA_URL (bootstraps both CAs in the HSM on first start)"
-    INKAN_CA_BOOTSTRAP=true nohup java -jar "$REPO_ROOT/ca-service/target/quarkus-app/quarkus-run.jar" \
-        >"$LOGS/ca-service.log" 2>&1 &
-    echo $! >"$PIDS/ca-service.pid"
-fi
-wait_ready ca-service "$CA_URL/q/health/ready" 120
-say "ca-service ready"
+PKI=$INKAN_PKI_DIR
+CA_URL=https://localhost:8081
+REG_URL=https://localhost:8080
+# ca-service admits registration-service's certificate only; the demo reads its roots as that service.
+AS_REGISTRATION=(--cacert "$PKI/service-ca.pem" --cert "$PKI/registration-service.pem" --key "$PKI/registration-service.key")
+AS_CHIYODA=(--cacert "$PKI/service-ca.pem" --cert "$PKI/municipalities/131016.pem" --key "$PKI/municipalities/131016.key")
 
-# ---- demo: one card's two certificates ---------------------------------------------------------
+start_service() { # name jar-dir management-port [env...]
+    local name=$1 module=$2 management=$3
+    shift 3
+    if running "$name"; then
+        say "$name already running (pid $(cat "$PIDS/$name.pid"))"
+    else
+        say "starting $name"
+        env "$@" nohup java -jar "$REPO_ROOT/$module/target/quarkus-app/quarkus-run.jar" >"$LOGS/$name.log" 2>&1 &
+        echo $! >"$PIDS/$name.pid"
+    fi
+    wait_ready "$name" "http://127.0.0.1:$management/q/health/ready" 120
+    say "$name ready"
+}
+
+start_service ca-service ca-service 9081 INKAN_CA_BOOTSTRAP=true
+say "registering the sample municipalities and their client certificates (operator command)"
+bash "$SCRIPT_DIR/municipality.sh" register-dev
+start_service registration-service registration-service 9080 INKAN_CA_URL=$CA_URL
+
+# ---- demo: a counter submits one card application over mTLS ------------------------------------
 DEMO=$STATE/demo
 mkdir -p "$DEMO"
 today=$(TZ=Asia/Tokyo date +%F)
 born=$(TZ=Asia/Tokyo date -d "$today -40 years -100 days" +%F)
 card_expiry=$(TZ=Asia/Tokyo date -d "$today +10 years" +%F)
-card="DEMO$(date +%s)"
-
-issue() { # issue TYPE -> writes $DEMO/TYPE.json
-    local type=$1
+for type in signature authentication; do
     openssl req -new -newkey rsa:2048 -nodes -keyout "$DEMO/$type.key" -subj "/CN=card key" \
         -out "$DEMO/$type.csr" 2>/dev/null
-    jq -n --arg type "$type" --rawfile csr "$DEMO/$type.csr" --arg born "$born" \
-        --arg expiry "$card_expiry" --arg card "$card" '{
-          type: $type, csr: $csr, municipalityCode: "131016", counterId: "A01",
-          cardSerial: $card, cardExpiry: $expiry,
-          holder: { name: "山田\u3000太郎", dateOfBirth: $born, sex: 1,
-                    address: "東京都千代田区千代田１－１", adultWard: false } }' >"$DEMO/$type.request.json"
-    curl -fsS -H 'Content-Type: application/json' --data @"$DEMO/$type.request.json" \
-        "$CA_URL/internal/v1/certificates" >"$DEMO/$type.json"
-    jq -r .certificatePem "$DEMO/$type.json" >"$DEMO/$type.pem"
-}
-
-say "demo: issuing a resident's authentication and signature certificates"
-issue AUTHENTICATION
-issue SIGNATURE
-curl -fsS "$CA_URL/internal/v1/cas/signature/roots.pem" >"$DEMO/signature-roots.pem"
-curl -fsS "$CA_URL/internal/v1/cas/authentication/roots.pem" >"$DEMO/authentication-roots.pem"
-for type in AUTHENTICATION SIGNATURE; do
-    roots=$DEMO/${type,,}-roots.pem
-    printf '\n--- %s certificate (serial %s)\n' "$type" "$(jq -r .serial "$DEMO/$type.json")"
-    openssl x509 -in "$DEMO/$type.pem" -noout -subject -dates -nameopt utf8,sep_comma_plus_space
-    openssl verify -x509_strict -CAfile "$roots" "$DEMO/$type.pem"
 done
+jq -n --rawfile sig "$DEMO/signature.csr" --rawfile auth "$DEMO/authentication.csr" --arg born "$born" \
+    --arg expiry "$card_expiry" --arg card "DEMO$(date +%s)" '{
+      residentRecordCode: "12345678901", cardSerial: $card, cardExpiry: $expiry, counterId: "W01",
+      identityDocument: "MY_NUMBER_CARD",
+      holder: { name: "山田\u3000太郎", dateOfBirth: $born, sex: 1,
+                address: "東京都千代田区千代田１－１", adultWard: false },
+      csrs: { signature: $sig, authentication: $auth } }' >"$DEMO/application.json"
+key="demo-$(date +%s)"
+say "demo: Chiyoda-ku (131016) submits a card application, Idempotency-Key $key"
+curl -fsS "${AS_CHIYODA[@]}" -H 'Content-Type: application/json' -H "Idempotency-Key: $key" \
+    --data @"$DEMO/application.json" "$REG_URL/api/v1/applications" >"$DEMO/result.json"
+jq -r '"application \(.applicationId): \(.status)"' "$DEMO/result.json"
+for type in SIGNATURE AUTHENTICATION; do
+    jq -r --arg t "$type" '.certificates[] | select(.type == $t) | .pem' "$DEMO/result.json" >"$DEMO/${type,,}.pem"
+    curl -fsS "${AS_REGISTRATION[@]}" "$CA_URL/internal/v1/cas/${type,,}/roots.pem" >"$DEMO/${type,,}-roots.pem"
+    printf '\n--- %s certificate (serial %s)\n' "$type" \
+        "$(jq -r --arg t "$type" '.certificates[] | select(.type == $t) | .serial' "$DEMO/result.json")"
+    openssl x509 -in "$DEMO/${type,,}.pem" -noout -subject -dates -nameopt utf8,sep_comma_plus_space
+    openssl verify -x509_strict -CAfile "$DEMO/${type,,}-roots.pem" "$DEMO/${type,,}.pem"
+done
+say "demo: the same Idempotency-Key and body again returns the same certificates"
+curl -fsS "${AS_CHIYODA[@]}" -H 'Content-Type: application/json' -H "Idempotency-Key: $key" \
+    --data @"$DEMO/application.json" "$REG_URL/api/v1/applications" >"$DEMO/replay.json"
+if [[ $(jq -c '[.certificates[].serial]' "$DEMO/result.json") == $(jq -c '[.certificates[].serial]' "$DEMO/replay.json") ]]; then
+    say "  same serials: $(jq -c '[.certificates[].serial]' "$DEMO/replay.json")"
+else
+    fail "replay returned different certificates"
+fi
 printf '\n'
 say "the system is running:"
-say "  ca-service      $CA_URL  (OpenAPI: $CA_URL/q/openapi, health: $CA_URL/q/health)"
-say "  PostgreSQL      127.0.0.1:$INKAN_PG_PORT   SoftHSM2 config: $SOFTHSM2_CONF"
-say "  logs            $LOGS   demo files: $DEMO"
+say "  registration-service  $REG_URL/api/v1  (mTLS, municipality certificates in $PKI/municipalities)"
+say "                        OpenAPI: http://127.0.0.1:9080/q/openapi   health: http://127.0.0.1:9080/q/health"
+say "  ca-service            $CA_URL/internal/v1  (mTLS, registration-service only)   health: http://127.0.0.1:9081/q/health"
+say "  PostgreSQL            127.0.0.1:$INKAN_PG_PORT   SoftHSM2 config: $SOFTHSM2_CONF"
+say "  logs                  $LOGS   demo files: $DEMO"
 say "stop with: deploy/local/stop.sh"

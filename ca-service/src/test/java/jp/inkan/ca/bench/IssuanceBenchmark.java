@@ -1,5 +1,6 @@
 package jp.inkan.ca.bench;
 
+import jp.inkan.testing.CardKeys;
 import jp.inkan.testing.LocalEnv;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

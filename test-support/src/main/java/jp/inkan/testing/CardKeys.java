@@ -1,4 +1,4 @@
-package jp.inkan.ca.bench;
+package jp.inkan.testing;
 
 import java.math.BigInteger;
 import java.security.KeyFactory;
@@ -9,7 +9,6 @@ import java.security.spec.RSAPublicKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import jp.inkan.testing.Csrs;
 
 /**
  * Distinct RSA-2048 card keys, fast: moduli are products of pairs from a pool of 1024-bit primes
@@ -18,14 +17,14 @@ import jp.inkan.testing.Csrs;
  * the CA's key policy (only a batch-GCD check across keys would notice the shared primes, and
  * the CA does not do one).
  */
-final class CardKeys {
+public final class CardKeys {
 
     private static final BigInteger E = BigInteger.valueOf(65537);
     private final List<BigInteger> primes;
     private int i = 0;
     private int j = 1;
 
-    CardKeys(int primeCount) {
+    public CardKeys(int primeCount) {
         SecureRandom random = new SecureRandom();
         primes = IntStream.range(0, primeCount).parallel().mapToObj(k -> {
             while (true) {
@@ -38,7 +37,7 @@ final class CardKeys {
     }
 
     /** PEM CSRs for {@code count} keys never handed out before. */
-    List<String> csrs(int count) {
+    public List<String> csrs(int count) {
         List<BigInteger[]> pairs = new ArrayList<>();
         for (int k = 0; k < count; k++) {
             pairs.add(new BigInteger[] {primes.get(i), primes.get(j)});
