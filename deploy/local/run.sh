@@ -71,7 +71,9 @@ done
 say "demo: the same Idempotency-Key and body again returns the same certificates"
 curl -fsS "${AS_CHIYODA[@]}" -H 'Content-Type: application/json' -H "Idempotency-Key: $key" \
     --data @"$DEMO/application.json" "$REG_URL/api/v1/applications" >"$DEMO/replay.json"
-if [[ $(jq -c '[.certificates[].serial]' "$DEMO/result.json") == $(jq -c '[.certificates[].serial]' "$DEMO/replay.json") ]]; then
+first=$(jq -c '[.certificates[].serial]' "$DEMO/result.json")
+again=$(jq -c '[.certificates[].serial]' "$DEMO/replay.json")
+if [[ $first == "$again" ]]; then
     say "  same serials: $(jq -c '[.certificates[].serial]' "$DEMO/replay.json")"
 else
     fail "replay returned different certificates"
