@@ -38,7 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import jp.inkan.registration.municipality.Municipalities;
-import jp.inkan.registration.testing.CaServiceProcess;
+import jp.inkan.testing.CaServiceProcess;
 import jp.inkan.testing.Csrs;
 import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.LocalEnv;

@@ -4,6 +4,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.HashMap;
 import java.util.Map;
+import jp.inkan.testing.CaServiceProcess;
 import jp.inkan.testing.LocalEnv;
 
 /**

@@ -1,4 +1,4 @@
-package jp.inkan.registration.testing;
+package jp.inkan.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import jp.inkan.testing.LocalEnv;
 
 /**
  * The real ca-service, run from its built jar as a separate process on the test database and
@@ -31,6 +30,17 @@ public final class CaServiceProcess {
     }
 
     public static synchronized void start() {
+        start(Map.of());
+    }
+
+    /**
+     * Starts ca-service unless it runs already. {@code extraEnv} adds to (or overrides) the
+     * environment, e.g. {@code INKAN_KAFKA_BOOTSTRAP} for a test's own broker.
+     */
+    public static synchronized void start(Map<String, String> extraEnv) {
+        if (System.getProperty(PID) != null) {
+            return;
+        }
         if (System.getProperty(PORT) == null) {
             System.setProperty(PORT, Integer.toString(freePort()));
             System.setProperty(MANAGEMENT_PORT, Integer.toString(freePort()));
@@ -40,7 +50,7 @@ public final class CaServiceProcess {
             throw new IllegalStateException(jar + " is missing: build ca-service first (./mvnw verify builds it before this module)");
         }
         Map<String, String> env = LocalEnv.env();
-        Path log = LocalEnv.localDir().resolve("logs/ca-service-for-registration-tests.log");
+        Path log = LocalEnv.localDir().resolve("logs/ca-service-for-tests.log");
         try {
             Files.createDirectories(log.getParent());
             ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
@@ -57,6 +67,7 @@ public final class CaServiceProcess {
             processEnv.put("SOFTHSM2_CONF", env.get("SOFTHSM2_CONF"));
             processEnv.put("INKAN_PKI_DIR", env.get("INKAN_PKI_DIR"));
             processEnv.put("INKAN_CA_BOOTSTRAP", "true");
+            processEnv.putAll(extraEnv);
             Process process = builder.start();
             System.setProperty(PID, Long.toString(process.pid()));
             awaitReady(process, log);
