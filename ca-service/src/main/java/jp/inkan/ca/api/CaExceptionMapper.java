@@ -24,6 +24,8 @@ public class CaExceptionMapper implements ExceptionMapper<CaException> {
             case REQUEST_ID_REUSED -> Problem.of("request-id-reused", "Request id already used", 409, e.getMessage());
             case NOT_ELIGIBLE -> Problem.of("not-eligible", "Holder not eligible", 422, e.getMessage());
             case NOT_FOUND -> Problem.of("not-found", "Not found", 404, e.getMessage());
+            case REVOCATION_CONFLICT -> Problem.of("revocation-conflict", "Already revoked", 409, e.getMessage());
+            case DISABLED -> Problem.of("disabled", "Operation disabled", 403, e.getMessage());
             case CA_NOT_READY -> Problem.of("ca-not-ready", "CA not ready", 503, e.getMessage());
             case HSM_UNAVAILABLE -> {
                 // The detail names token internals: for the log, not the client.

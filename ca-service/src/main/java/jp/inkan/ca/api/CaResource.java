@@ -20,6 +20,11 @@ import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.inventory.CertificateStore;
 import jp.inkan.ca.inventory.StoredCertificate;
 import jp.inkan.ca.issuance.IssuanceService;
+import jp.inkan.ca.responder.ResponderCertificateService;
+import jp.inkan.ca.revocation.RevocationService;
+import jp.inkan.common.ca.CertificateStatusView;
+import jp.inkan.common.ca.ResponderCertificateRequest;
+import jp.inkan.common.ca.RevocationRequest;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.ca.CaGeneration;
 import jp.inkan.common.ca.IssuanceRequest;
@@ -32,17 +37,23 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class CaResource {
 
     private final IssuanceService issuance;
+    private final RevocationService revocation;
+    private final ResponderCertificateService responders;
     private final CertificateStore store;
     private final KeyGenerations generations;
 
-    public CaResource(IssuanceService issuance, CertificateStore store, KeyGenerations generations) {
+    public CaResource(IssuanceService issuance, RevocationService revocation, ResponderCertificateService responders,
+                      CertificateStore store, KeyGenerations generations) {
         this.issuance = issuance;
+        this.revocation = revocation;
+        this.responders = responders;
         this.store = store;
         this.generations = generations;
     }
 
     @POST
     @Path("/certificates")
+    @CallableBy(REGISTRATION)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Issue one certificate from a PKCS#10 CSR and the holder's facts")
     public Response issue(IssuanceRequest request) {
@@ -54,6 +65,7 @@ public class CaResource {
 
     @GET
     @Path("/cas/{ca}/certificates/{serial}")
+    @CallableBy(REGISTRATION)
     @Operation(summary = "A recorded certificate by its CA and hex serial")
     public IssuedCertificate certificate(@PathParam("ca") String ca, @PathParam("serial") String serial) {
         CertificateType type = ca(ca);
@@ -62,8 +74,46 @@ public class CaResource {
         return issuance.view(stored);
     }
 
+    @POST
+    @Path("/cas/{ca}/certificates/{serial}/revocation")
+    @CallableBy(REGISTRATION)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Revoke a certificate; repeats answer the first revocation, only keyCompromise may follow")
+    public CertificateStatusView revoke(@PathParam("ca") String ca, @PathParam("serial") String serial,
+                                        RevocationRequest request) {
+        return revocation.revoke(ca(ca), serial, request);
+    }
+
+    @POST
+    @Path("/cas/{ca}/certificates/{serial}/hold")
+    @CallableBy(REGISTRATION)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Put a certificate on hold (certificateHold), e.g. for a lost card")
+    public CertificateStatusView hold(@PathParam("ca") String ca, @PathParam("serial") String serial,
+                                      RevocationRequest request) {
+        return revocation.hold(ca(ca), serial, request == null ? null : request.municipalityCode());
+    }
+
+    @POST
+    @Path("/cas/{ca}/certificates/{serial}/hold-release")
+    @CallableBy(OPERATOR)
+    @Operation(summary = "Operator only, off by default: release a hold (removeFromCRL)")
+    public CertificateStatusView releaseHold(@PathParam("ca") String ca, @PathParam("serial") String serial) {
+        return revocation.releaseHold(ca(ca), serial);
+    }
+
+    @POST
+    @Path("/responder-certificates")
+    @CallableBy(OCSP_RESPONDER)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Issue a delegated OCSP responder certificate for one CA key generation")
+    public Response responderCertificate(ResponderCertificateRequest request) {
+        return Response.status(Response.Status.CREATED).entity(responders.issue(request)).build();
+    }
+
     @GET
     @Path("/cas")
+    @CallableBy({REGISTRATION, OCSP_RESPONDER, CRL_PUBLISHER})
     @Operation(summary = "Every key generation of both CAs with its root certificate")
     public List<CaGeneration> cas() {
         return generations.all().stream().map(CaResource::view).toList();
@@ -71,6 +121,7 @@ public class CaResource {
 
     @GET
     @Path("/cas/{ca}/roots.pem")
+    @CallableBy({REGISTRATION, OCSP_RESPONDER, CRL_PUBLISHER})
     @Produces("application/x-pem-file")
     @Operation(summary = "The roots of every key generation of one CA, PEM, for trust stores")
     public String roots(@PathParam("ca") String ca) {
@@ -78,6 +129,12 @@ public class CaResource {
         return generations.all().stream().filter(g -> g.ca() == type)
                 .map(g -> X509Encoder.pem(g.certificateDer())).collect(Collectors.joining());
     }
+
+    private static final String REGISTRATION = "registration-service";
+    private static final String OCSP_RESPONDER = "ocsp-responder";
+    private static final String CRL_PUBLISHER = "crl-publisher";
+    /** Operators get their own certificates with the operator tooling; none is configured by default. */
+    private static final String OPERATOR = "operator";
 
     private static CertificateType ca(String name) {
         try {

@@ -2,10 +2,12 @@ package jp.inkan.ca.api;
 
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import javax.security.auth.x500.X500Principal;
 import jp.inkan.ca.config.CaConfig;
@@ -16,32 +18,47 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Only the services named in {@code inkan.ca.api.allowed-clients} may call the API. TLS already
- * required a client certificate from the service CA; this picks which of its holders may call.
+ * Who may call what. TLS already required a client certificate from the service CA; this maps its
+ * subject to a client name ({@code inkan.ca.api.clients}) and checks the endpoint's
+ * {@link CallableBy}.
  */
 public class ServiceClientFilter {
 
     private static final Logger LOG = Logger.getLogger(ServiceClientFilter.class);
 
-    private final Set<X500Principal> allowed;
+    private final Map<X500Principal, String> clients;
 
     public ServiceClientFilter(CaConfig config) {
-        this.allowed = config.api().allowedClients().stream().map(X500Principal::new).collect(Collectors.toSet());
+        this.clients = config.api().clients().entrySet().stream()
+                .collect(Collectors.toMap(e -> new X500Principal(e.getValue()), Map.Entry::getKey));
     }
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
-    public Optional<Response> onlyAllowedServices(HttpServerRequest request) {
+    public Optional<Response> onlyAllowedServices(HttpServerRequest request, ResourceInfo resource) {
         Optional<X509Certificate> client = PeerCertificate.of(request.sslSession());
         if (client.isEmpty()) {
             return Optional.of(ProblemResponses.of(Problem.of("client-certificate-required",
                     "Client certificate required", 401, "ca-service is reached over mutual TLS only.")));
         }
         X500Principal subject = client.get().getSubjectX500Principal();
-        if (!allowed.contains(subject)) {
-            LOG.warnf("Refused a call from %s: not an allowed client of ca-service", subject.getName());
+        String name = clients.get(subject);
+        if (name == null || !callable(resource, name)) {
+            LOG.warnf("Refused a call to %s %s from %s (%s)", request.method(), request.path(), subject.getName(),
+                    name == null ? "not a client of ca-service" : "not allowed to call it");
             return Optional.of(ProblemResponses.of(Problem.of("client-not-allowed", "Client not allowed", 403,
-                    "This client certificate may not use ca-service.")));
+                    "This client certificate may not use this endpoint of ca-service.")));
         }
         return Optional.empty();
+    }
+
+    private static boolean callable(ResourceInfo resource, String client) {
+        if (resource == null || resource.getResourceMethod() == null) {
+            return false;
+        }
+        CallableBy callers = resource.getResourceMethod().getAnnotation(CallableBy.class);
+        if (callers == null) {
+            callers = resource.getResourceClass().getAnnotation(CallableBy.class);
+        }
+        return callers != null && Arrays.asList(callers.value()).contains(client);
     }
 }

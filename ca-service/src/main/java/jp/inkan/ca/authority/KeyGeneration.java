@@ -20,6 +20,11 @@ public record KeyGeneration(
         Instant notBefore,
         Instant notAfter) {
 
+    /** Hex subject key identifier: how events and OCSP CertIDs tell generations apart. */
+    public String keyId() {
+        return java.util.HexFormat.of().formatHex(subjectKeyIdentifier);
+    }
+
     /** "01", "02", … as the generation is named in JPKI. */
     public String label() {
         return generation < 10 ? "0" + generation : Integer.toString(generation); // String.format is slow here

@@ -6,7 +6,9 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import jp.inkan.ca.issuance.KeyType;
 
 /** What the two CAs are and how they issue. Defaults live in application.properties. */
@@ -25,10 +27,34 @@ public interface CaConfig {
 
     Api api();
 
+    Revocation revocation();
+
+    Responder responder();
+
     interface Api {
-        /** Subject DNs of the client certificates (from the service CA) that may call the API. */
+        /**
+         * The services that may call the API: a client name (as endpoints name their callers) to
+         * the subject DN of its certificate from the service CA.
+         */
         @NotEmpty
-        List<String> allowedClients();
+        Map<String, String> clients();
+    }
+
+    interface Revocation {
+        /** JPKI never releases a hold; an operator-only release (emitting removeFromCRL) is opt-in. */
+        @WithDefault("false")
+        boolean holdReleaseEnabled();
+    }
+
+    interface Responder {
+        /** Validity of delegated OCSP responder certificates: short, as they carry id-pkix-ocsp-nocheck. */
+        @WithDefault("P7D")
+        Duration validity();
+
+        /** Common name of responder certificates; {@code {ca}} and {@code {generation}} are replaced. */
+        @NotBlank
+        @WithDefault("OCSP Responder {ca} G{generation}")
+        String commonName();
     }
 
     interface Authority {

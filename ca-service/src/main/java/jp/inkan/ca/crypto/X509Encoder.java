@@ -17,7 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import jp.inkan.ca.hsm.SigningAlgorithm;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.DERTaggedObject;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.BERTags;
@@ -130,6 +134,32 @@ public class X509Encoder {
             throw new UncheckedIOException(e);
         }
         return encode(builder.build(contentSigner(spec.algorithm(), signer)));
+    }
+
+    /**
+     * A delegated OCSP responder certificate (RFC 6960 §4.2.2.2): id-kp-OCSPSigning, and
+     * id-pkix-ocsp-nocheck (§4.2.2.2.1) because its short life stands in for revocation checking.
+     */
+    public byte[] ocspResponder(byte[] issuerCertificateDer, SigningAlgorithm algorithm, BigInteger serial,
+                                Instant notBefore, Instant notAfter, String subjectDn, byte[] subjectPublicKeyInfo,
+                                TbsSigner signer) {
+        X509CertificateHolder root = parse(issuerCertificateDer);
+        SubjectPublicKeyInfo keyInfo = SubjectPublicKeyInfo.getInstance(subjectPublicKeyInfo);
+        X509v3CertificateBuilder builder = new X509v3CertificateBuilder(root.getSubject(), serial, time(notBefore),
+                time(notAfter), name(subjectDn), keyInfo);
+        try {
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning));
+            builder.addExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nocheck, false, DERNull.INSTANCE);
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                    new AuthorityKeyIdentifier(subjectKeyIdentifier(root)));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    EXTENSION_UTILS.createSubjectKeyIdentifier(keyInfo));
+        } catch (CertIOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return encode(builder.build(contentSigner(algorithm, signer)));
     }
 
     public RootFacts rootFacts(byte[] certificateDer) {

@@ -20,6 +20,10 @@ public class CaException extends RuntimeException {
         /** The holder may not have this certificate (age, adult ward, expired card). */
         NOT_ELIGIBLE,
         NOT_FOUND,
+        /** The certificate is revoked for another reason; only a change to keyCompromise is allowed. */
+        REVOCATION_CONFLICT,
+        /** The operation is switched off by configuration (e.g. hold release). */
+        DISABLED,
         /** The CA has no active key generation yet (not bootstrapped). */
         CA_NOT_READY,
         /** The HSM cannot be reached or keeps failing; the request may be retried. */

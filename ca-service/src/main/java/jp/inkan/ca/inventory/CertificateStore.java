@@ -22,7 +22,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import java.util.UUID;
 import jp.inkan.ca.error.CaException;
+import jp.inkan.ca.events.Outbox;
+import jp.inkan.common.events.CertificateEvent;
 import jp.inkan.common.CertificateType;
 
 /** The certificate inventory: every certificate a CA signed, recorded before anyone sees it. */
@@ -30,9 +33,11 @@ import jp.inkan.common.CertificateType;
 public class CertificateStore implements PanacheRepository<IssuedCertificateEntity> {
 
     private final DataSource dataSource;
+    private final Outbox outbox;
 
-    public CertificateStore(DataSource dataSource) {
+    public CertificateStore(DataSource dataSource, Outbox outbox) {
         this.dataSource = dataSource;
+        this.outbox = outbox;
     }
 
     /** What {@link #record} was asked to keep; {@code serial} is written by {@link #hex}. */
@@ -40,6 +45,8 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
             String requestId,
             CertificateType ca,
             long keyGenerationId,
+            int keyGeneration,
+            String issuerKeyId,
             String serial,
             String subjectDn,
             Instant notBefore,
@@ -116,14 +123,21 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
             try {
                 Set<String> inserted = insert(connection, batch);
                 List<Outcome> outcomes = new ArrayList<>();
+                List<CertificateEvent> events = new ArrayList<>();
                 for (PendingRecord record : batch) {
                     NewCertificate c = record.certificate();
-                    outcomes.add(inserted.contains(c.ca() + "/" + c.serial()) ? Outcome.RECORDED
+                    boolean recorded = inserted.contains(c.ca() + "/" + c.serial());
+                    outcomes.add(recorded ? Outcome.RECORDED
                             : taken(connection, SERIAL_TAKEN_SQL, c.ca().name(), c.serial()) ? Outcome.SERIAL_TAKEN
                             : taken(connection, REQUEST_TAKEN_SQL, c.requestId()) ? Outcome.REQUEST_TAKEN
                             : Outcome.KEY_TAKEN);
+                    if (recorded) {
+                        events.add(issued(c));
+                    }
                 }
+                outbox.append(connection, events, batch.get(0).certificate().issuedAt());
                 connection.commit();
+                outbox.committed();
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).result().complete(outcomes.get(i));
                 }
@@ -183,6 +197,12 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
             }
         }
         return inserted;
+    }
+
+    private static CertificateEvent issued(NewCertificate c) {
+        return new CertificateEvent(CertificateEvent.SCHEMA, UUID.randomUUID().toString(), CertificateEvent.Kind.ISSUED,
+                1, c.ca(), c.keyGeneration(), c.issuerKeyId(), c.serial(), c.municipalityCode(), c.notAfter(),
+                CertificateStatus.VALID.name(), null, null, null, c.issuedAt());
     }
 
     private static final String SERIAL_TAKEN_SQL = "select 1 from issued_certificate where ca = ? and serial = ?";

@@ -94,7 +94,7 @@ public class IssuanceService {
             CertificateSpec spec = profile.certificate(command, issuer, serial, window, subject);
             byte[] der = encoder.endEntity(spec, tbs -> signer.sign(issuer.keyAlias(), issuer.algorithm(), tbs));
             CertificateStore.Outcome outcome = store.record(new CertificateStore.NewCertificate(command.requestId(), command.type(),
-                    issuer.id(), serialHex, subjectDn, window.notBefore(), window.notAfter(),
+                    issuer.id(), issuer.generation(), issuer.keyId(), serialHex, subjectDn, window.notBefore(), window.notAfter(),
                     command.municipality().code(), command.cardSerial(), keyHash, der, now));
             switch (outcome) {
                 case RECORDED -> {

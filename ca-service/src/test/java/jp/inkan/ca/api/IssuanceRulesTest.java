@@ -204,7 +204,7 @@ class IssuanceRulesTest {
         Api.as("ocsp-responder").contentType(ContentType.JSON).body(request).post("/internal/v1/certificates").then()
                 .statusCode(403).contentType("application/problem+json")
                 .body("type", equalTo("urn:inkan:problem:client-not-allowed"));
-        Api.as("ocsp-responder").get("/internal/v1/cas").then().statusCode(403);
+        Api.as("ocsp-responder").get("/internal/v1/cas/signature/certificates/1").then().statusCode(403);
         assertEquals(before, store.total());
     }
 

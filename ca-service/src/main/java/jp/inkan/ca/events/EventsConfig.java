@@ -1,0 +1,60 @@
+package jp.inkan.ca.events;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
+import java.util.Map;
+
+/** Where certificate events go and how the outbox relay runs. */
+@ConfigMapping(prefix = "inkan.events")
+public interface EventsConfig {
+
+    /** Kafka bootstrap servers. */
+    @NotBlank
+    String bootstrapServers();
+
+    /** Extra Kafka producer/admin properties (TLS, SASL in production). */
+    Map<String, String> kafka();
+
+    Topic topic();
+
+    Relay relay();
+
+    interface Topic {
+        @NotBlank
+        String name();
+
+        @Min(1)
+        int partitions();
+
+        @Min(1)
+        @WithDefault("1")
+        short replicationFactor();
+
+        /** Topic configuration (cleanup.policy, retention.ms, min.insync.replicas, …), applied at creation. */
+        Map<String, String> config();
+    }
+
+    interface Relay {
+        /** Rows published per round (one producer flush, one update). */
+        @Min(1)
+        @Max(10_000)
+        @WithDefault("500")
+        int batchSize();
+
+        /** How long the relay sleeps when the outbox is empty, unless woken by a new event. */
+        @WithDefault("PT1S")
+        Duration idleWait();
+
+        /** Wait before retrying after Kafka or the database failed. */
+        @WithDefault("PT2S")
+        Duration retryWait();
+
+        /** Published rows are deleted after this long (they stay for audits and re-drives until then). */
+        @WithDefault("P7D")
+        Duration keepPublished();
+    }
+}
