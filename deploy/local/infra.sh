@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Local DEV infrastructure for Inkan: a project-owned PostgreSQL cluster and SoftHSM2 tokens.
+# Local DEV infrastructure for Inkan: a project-owned PostgreSQL cluster, SoftHSM2 tokens, a dev
+# PKI and a single-node Kafka broker (KRaft).
 #
 #   deploy/local/infra.sh up|down|status|purge
+#   deploy/local/infra.sh kafka-topics --list      (any kafka-topics arguments; bootstrap added)
 #
 # Defaults (DEV-ONLY credentials) come from local.env next to this script. Everything the
 # script creates outside the system PostgreSQL packages lives in the state directory
@@ -20,6 +22,14 @@ HSM_CONF=$STATE/softhsm2.conf
 TOKEN_DIR=$STATE/tokens
 PG_MARKER=$STATE/pg-started-by-infra   # exists only while a cluster start by this script is "owned"
 LOCK_FILE=$STATE/lock
+KAFKA_DIR=$STATE/kafka
+KAFKA_LIB=$KAFKA_DIR/lib
+KAFKA_DATA=$KAFKA_DIR/data
+KAFKA_CONF=$KAFKA_DIR/server.properties
+KAFKA_PID=$KAFKA_DIR/broker.pid   # exists only while a broker started by this script is "owned"
+KAFKA_LOG=$STATE/logs/kafka.log
+KAFKA_POM=$SCRIPT_DIR/kafka/pom.xml
+KAFKA_BOOTSTRAP=127.0.0.1:$INKAN_KAFKA_PORT
 
 # The postgres user may not be able to enter the caller's directory (pg_ctlcluster/psql warn).
 cd /
@@ -43,6 +53,21 @@ take_lock() {
     mkdir -p "$STATE"
     exec 9>"$LOCK_FILE"
     flock -w 300 9 || die "timed out waiting for $LOCK_FILE"
+}
+
+# Runs "$@" with every inherited file descriptor above 2 closed. The long-lived processes we start
+# (postmaster, Kafka broker) must not keep our lock (fd 9) or a caller's for as long as they run:
+# `flock /tmp/inkan-tests.lock infra.sh up` passes its lock on as fd 3.
+without_inherited_fds() { (close_inherited_fds && exec "$@"); }
+
+close_inherited_fds() {
+    local fd
+    # No redirection on this loop: bash would keep a saved copy of stderr that the loop closes.
+    for fd in "/proc/$BASHPID/fd/"*; do
+        fd=${fd##*/}
+        if ((fd > 2)) && [[ -e /proc/$BASHPID/fd/$fd ]]; then eval "exec $fd>&-"; fi
+    done
+    return 0
 }
 
 # ---------------------------------------------------------------- packages
@@ -129,13 +154,13 @@ full_page_writes = on"
         hba_changed=1
     fi
 
-    # 9>&-: the postmaster must not inherit the lock fd, or it would hold the lock forever.
+    # The postmaster must not inherit a lock fd, or it would hold that lock forever.
     if ! pg_running "$ver"; then
-        pg_ctlcluster "$ver" "$INKAN_PG_CLUSTER" start 9>&-
+        without_inherited_fds pg_ctlcluster "$ver" "$INKAN_PG_CLUSTER" start
         printf '%s %s\n' "$ver" "$INKAN_PG_CLUSTER" >"$PG_MARKER"
         CREATED+=("started cluster $ver/$INKAN_PG_CLUSTER")
     elif ((conf_changed)); then
-        pg_ctlcluster "$ver" "$INKAN_PG_CLUSTER" restart 9>&-   # listen/shared_buffers need it
+        without_inherited_fds pg_ctlcluster "$ver" "$INKAN_PG_CLUSTER" restart   # listen/shared_buffers need it
         CREATED+=("restarted cluster $ver/$INKAN_PG_CLUSTER (settings changed)")
     elif ((hba_changed)); then
         pg_ctlcluster "$ver" "$INKAN_PG_CLUSTER" reload 9>&-
@@ -201,7 +226,7 @@ slots.removable = false"
     [[ $(cat "$HSM_CONF" 2>/dev/null) == "$conf" ]] || printf '%s\n' "$conf" >"$HSM_CONF"
     export SOFTHSM2_CONF=$HSM_CONF
 
-    for label in "$INKAN_HSM_TOKEN_LABEL" "$INKAN_HSM_TEST_TOKEN_LABEL"; do
+    for label in $(hsm_labels); do
         if [[ -z $(hsm_slot "$label") ]]; then
             softhsm2-util --init-token --free --label "$label" \
                 --pin "$INKAN_HSM_PIN" --so-pin "$INKAN_HSM_SO_PIN" >/dev/null
@@ -213,6 +238,181 @@ slots.removable = false"
     done
     HSM_SLOT=$(hsm_slot "$INKAN_HSM_TOKEN_LABEL")
     HSM_TEST_SLOT=$(hsm_slot "$INKAN_HSM_TEST_TOKEN_LABEL")
+    OCSP_HSM_SLOT=$(hsm_slot "$INKAN_OCSP_HSM_TOKEN_LABEL")
+    OCSP_HSM_TEST_SLOT=$(hsm_slot "$INKAN_OCSP_HSM_TEST_TOKEN_LABEL")
+}
+
+# CA tokens (local, test), then the OCSP responder's (local, test).
+hsm_labels() {
+    printf '%s\n' "$INKAN_HSM_TOKEN_LABEL" "$INKAN_HSM_TEST_TOKEN_LABEL" \
+        "$INKAN_OCSP_HSM_TOKEN_LABEL" "$INKAN_OCSP_HSM_TEST_TOKEN_LABEL"
+}
+
+# ---------------------------------------------------------------- Kafka
+
+# Runs a Kafka tool class from the broker's jars (log4j2's default configuration: errors only).
+kafka_tool() { java -cp "$KAFKA_LIB/*" "$@"; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Describes who listens on 127.0.0.1:$1 (pid and command line), for error messages.
+port_holder() {
+    local pid
+    pid=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+    if [[ -n $pid ]]; then
+        printf 'pid %s: %s' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-300)"
+    else
+        printf 'unknown process'
+    fi
+}
+
+# Prints the pid of the running broker this state dir's pid file names, if it is really ours.
+kafka_owned_pid() {
+    [[ -f $KAFKA_PID ]] || return 1
+    local pid
+    pid=$(cat "$KAFKA_PID")
+    [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $KAFKA_CONF" || return 1
+    printf '%s' "$pid"
+}
+
+# A real metadata round trip (list topics) against the broker, not just an open port.
+kafka_answers() {
+    timeout 30 java -cp "$KAFKA_LIB/*" org.apache.kafka.tools.TopicCommand \
+        --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$KAFKA_DIR/tools.properties" \
+        --list >/dev/null 2>&1
+}
+
+ensure_kafka_jars() {
+    local want
+    want=$(sha256sum <"$KAFKA_POM" | cut -d' ' -f1)
+    [[ $(cat "$KAFKA_LIB/.pom-sha256" 2>/dev/null) == "$want" ]] && return 0
+    log "fetching the Kafka broker's jars from Maven Central into $KAFKA_LIB (once)"
+    rm -rf "$KAFKA_LIB.tmp"
+    (cd "$REPO_ROOT" && ./mvnw -q -B -f "$KAFKA_POM" dependency:copy-dependencies \
+        -DoutputDirectory="$KAFKA_LIB.tmp") 9>&- \
+        || die "could not fetch the Kafka jars (./mvnw -f deploy/local/kafka/pom.xml dependency:copy-dependencies)"
+    printf '%s\n' "$want" >"$KAFKA_LIB.tmp/.pom-sha256"
+    # Swap whole: a half-finished download never counts. A running broker keeps its open jars.
+    rm -rf "$KAFKA_LIB"
+    mv "$KAFKA_LIB.tmp" "$KAFKA_LIB"
+    CREATED+=("Kafka jars in $KAFKA_LIB ($(find "$KAFKA_LIB" -name '*.jar' | wc -l) jars)")
+}
+
+# Starts "$@" in its own session, detached, output appended to $KAFKA_LOG, inherited fds closed.
+# Prints its pid: one fork (the background subshell), which execs setsid, which execs "$@"
+# without forking (the subshell is not a process group leader).
+start_detached() {
+    (close_inherited_fds && exec setsid "$@" </dev/null >>"$KAFKA_LOG" 2>&1) &
+    printf '%s' "$!"
+}
+
+ensure_kafka() {
+    command -v java >/dev/null || die "java (17 or newer) is needed for the Kafka broker"
+    ensure_kafka_jars
+    mkdir -p "$KAFKA_DATA" "${KAFKA_LOG%/*}"
+
+    local conf conf_changed=0 id pid
+    conf="# Managed by deploy/local/infra.sh (DEV ONLY) - overwritten by 'up'.
+# One KRaft node acting as broker and controller, reachable on the loopback only.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$INKAN_KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$INKAN_KAFKA_PORT,CONTROLLER://127.0.0.1:$INKAN_KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$INKAN_KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$KAFKA_DATA
+# One node: every internal topic has one replica.
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# Services create their topics from their own configuration.
+auto.create.topics.enable=false
+num.partitions=1
+group.initial.rebalance.delay.ms=0
+# Dev retention: a week or 1 GiB per partition, whichever comes first; 128 MiB segments.
+log.retention.hours=168
+log.retention.bytes=1073741824
+log.segment.bytes=134217728"
+    if [[ $(cat "$KAFKA_CONF" 2>/dev/null) != "$conf" ]]; then
+        printf '%s\n' "$conf" >"$KAFKA_CONF"
+        conf_changed=1
+    fi
+    printf 'request.timeout.ms=5000\ndefault.api.timeout.ms=10000\n' >"$KAFKA_DIR/tools.properties"
+
+    # KRaft storage is formatted once, with a cluster id kept next to it.
+    if [[ ! -f $KAFKA_DATA/meta.properties ]]; then
+        if [[ ! -s $KAFKA_DIR/cluster-id ]]; then
+            id=$(kafka_tool kafka.tools.StorageTool random-uuid) || die "kafka-storage random-uuid failed"
+            printf '%s\n' "$id" >"$KAFKA_DIR/cluster-id"
+        fi
+        id=$(cat "$KAFKA_DIR/cluster-id")
+        kafka_tool kafka.tools.StorageTool format -t "$id" -c "$KAFKA_CONF" >/dev/null \
+            || die "could not format the Kafka storage in $KAFKA_DATA"
+        CREATED+=("Kafka KRaft storage $KAFKA_DATA (cluster id $id)")
+    fi
+
+    if [[ -f $KAFKA_PID ]] && ! kafka_owned_pid >/dev/null; then
+        log "Kafka broker of pid file $KAFKA_PID (pid $(cat "$KAFKA_PID")) is gone; starting a new one"
+        rm -f "$KAFKA_PID"
+    fi
+    if pid=$(kafka_owned_pid) && ((conf_changed)); then
+        stop_owned_kafka
+        CREATED+=("stopped Kafka broker pid $pid (settings changed)")
+    fi
+    if ! pid=$(kafka_owned_pid); then
+        local port
+        for port in "$INKAN_KAFKA_PORT" "$INKAN_KAFKA_CONTROLLER_PORT"; do
+            ! port_open "$port" || die "port 127.0.0.1:$port (local.env) is in use by something this state dir did not start ($(port_holder "$port")); stop it or change INKAN_KAFKA_PORT/INKAN_KAFKA_CONTROLLER_PORT"
+        done
+        printf '\n==== %s infra.sh starting Kafka broker (%s)\n' "$(date -Is)" "$KAFKA_CONF" >>"$KAFKA_LOG"
+        pid=$(start_detached java -Xms128m -Xmx"$INKAN_KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+            -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+            -Dlog4j2.configurationFile="$SCRIPT_DIR/kafka/log4j2.properties" \
+            -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_CONF")
+        printf '%s\n' "$pid" >"$KAFKA_PID"
+        sleep 0.2
+        kafka_owned_pid >/dev/null || die "Kafka broker did not start as pid $pid; see $KAFKA_LOG"
+        CREATED+=("started Kafka broker on $KAFKA_BOOTSTRAP (pid $pid)")
+    fi
+
+    local deadline=$((SECONDS + 90))
+    until port_open "$INKAN_KAFKA_PORT" && kafka_answers; do
+        kill -0 "$pid" 2>/dev/null || { rm -f "$KAFKA_PID"; die "Kafka broker (pid $pid) exited; see $KAFKA_LOG"; }
+        ((SECONDS < deadline)) || die "Kafka broker (pid $pid) does not answer on $KAFKA_BOOTSTRAP after 90 s; see $KAFKA_LOG"
+        sleep 1
+    done
+    KAFKA_RUNNING_PID=$pid
+}
+
+# Stops the broker only if our pid file says we started it: SIGTERM (controlled shutdown), then
+# SIGKILL after 60 s. Data stays.
+stop_owned_kafka() {
+    if [[ ! -f $KAFKA_PID ]]; then
+        log "Kafka broker not started by infra.sh (or already stopped): left as is"
+        return 0
+    fi
+    local pid i
+    if pid=$(kafka_owned_pid); then
+        kill -TERM "$pid"
+        for ((i = 0; i < 120; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -KILL "$pid"
+            while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+            log "Kafka broker (pid $pid) ignored SIGTERM for 60 s: killed (data kept)"
+        else
+            log "stopped Kafka broker (pid $pid, data kept)"
+        fi
+    else
+        log "Kafka broker (pid $(cat "$KAFKA_PID")) already stopped"
+    fi
+    rm -f "$KAFKA_PID"
 }
 
 # ---------------------------------------------------------------- env file
@@ -226,10 +426,13 @@ write_env() {
             INKAN_HSM_LIBRARY "$(hsm_library)" \
             INKAN_HSM_SLOT "$HSM_SLOT" \
             INKAN_HSM_TEST_SLOT "$HSM_TEST_SLOT" \
+            INKAN_OCSP_HSM_SLOT "$OCSP_HSM_SLOT" \
+            INKAN_OCSP_HSM_TEST_SLOT "$OCSP_HSM_TEST_SLOT" \
             INKAN_HSM_PIN "$INKAN_HSM_PIN" \
             INKAN_PG_HOST 127.0.0.1 \
             INKAN_PG_PORT "$INKAN_PG_PORT" \
-            INKAN_PKI_DIR "$STATE/pki"
+            INKAN_PKI_DIR "$STATE/pki" \
+            INKAN_KAFKA_BOOTSTRAP "$KAFKA_BOOTSTRAP"
         for svc in $(services); do
             SVC=${svc^^} db=$(svc_var "$svc" DB_NAME)
             printf 'export %s=%q\n' \
@@ -257,6 +460,7 @@ cmd_up() {
     ensure_pg
     ensure_hsm
     bash "$SCRIPT_DIR/pki.sh" "$STATE/pki"
+    ensure_kafka
     write_env
 
     local item svc dbs=()
@@ -270,6 +474,8 @@ cmd_up() {
         [[ -f $PG_MARKER ]] && echo "started by infra.sh" || echo "started elsewhere, 'down' leaves it running"))"
     log "databases: ${dbs[*]}"
     log "SoftHSM tokens: '$INKAN_HSM_TOKEN_LABEL' slot $HSM_SLOT, '$INKAN_HSM_TEST_TOKEN_LABEL' slot $HSM_TEST_SLOT"
+    log "                '$INKAN_OCSP_HSM_TOKEN_LABEL' slot $OCSP_HSM_SLOT, '$INKAN_OCSP_HSM_TEST_TOKEN_LABEL' slot $OCSP_HSM_TEST_SLOT"
+    log "Kafka broker on $KAFKA_BOOTSTRAP (pid $KAFKA_RUNNING_PID, started by infra.sh); data $KAFKA_DATA, log $KAFKA_LOG"
     log "state dir: $STATE"
     log "env file:  $ENV_FILE   (source it: . $ENV_FILE)"
 }
@@ -295,6 +501,7 @@ cmd_down() {
     require_root down
     [[ -d $STATE ]] || { log "no state dir $STATE; nothing to stop"; return 0; }
     take_lock
+    stop_owned_kafka
     stop_owned_cluster
 }
 
@@ -310,14 +517,33 @@ cmd_status() {
     fi
     if [[ -f $HSM_CONF ]] && command -v softhsm2-util >/dev/null; then
         local label slot
-        for label in "$INKAN_HSM_TOKEN_LABEL" "$INKAN_HSM_TEST_TOKEN_LABEL"; do
+        for label in $(hsm_labels); do
             slot=$(SOFTHSM2_CONF=$HSM_CONF hsm_slot "$label")
             log "SoftHSM token '$label': $([[ -n $slot ]] && echo "slot $slot" || echo missing)"
         done
     else
         log "SoftHSM: not configured ($HSM_CONF missing)"
     fi
+    local pid
+    if pid=$(kafka_owned_pid); then
+        log "Kafka: broker on $KAFKA_BOOTSTRAP running (pid $pid, started by infra.sh)$(
+            port_open "$INKAN_KAFKA_PORT" || echo ", but the port is not open")"
+    elif port_open "$INKAN_KAFKA_PORT"; then
+        log "Kafka: $KAFKA_BOOTSTRAP is served by something infra.sh did not start ($(port_holder "$INKAN_KAFKA_PORT"))"
+    else
+        log "Kafka: no broker on $KAFKA_BOOTSTRAP"
+    fi
+    [[ -d $KAFKA_DATA ]] && log "Kafka: data $KAFKA_DATA ($(du -sh "$KAFKA_DATA" | cut -f1)), log $KAFKA_LOG"
     if [[ -f $ENV_FILE ]]; then log "env file: $ENV_FILE"; else log "env file: $ENV_FILE (missing, run up)"; fi
+}
+
+# kafka-topics against the local broker, for debugging: infra.sh kafka-topics --list,
+# ... --describe --topic T. --bootstrap-server is added unless given.
+cmd_kafka_topics() {
+    [[ -f $KAFKA_LIB/.pom-sha256 ]] || die "no Kafka jars in $KAFKA_LIB: run '$0 up' first"
+    local args=("$@")
+    [[ " $* " == *" --bootstrap-server "* ]] || args=(--bootstrap-server "$KAFKA_BOOTSTRAP" "$@")
+    exec java -cp "$KAFKA_LIB/*" org.apache.kafka.tools.TopicCommand "${args[@]}"
 }
 
 cmd_purge() {
@@ -326,6 +552,7 @@ cmd_purge() {
     case $STATE in / | "$REPO_ROOT" | "$SCRIPT_DIR" | "${HOME:-/}") die "refusing to purge $STATE" ;; esac
     if [[ -d $STATE ]]; then
         take_lock
+        stop_owned_kafka
         stop_owned_cluster
     fi
     local info ver
@@ -336,7 +563,7 @@ cmd_purge() {
         log "dropped PostgreSQL cluster $ver/$INKAN_PG_CLUSTER and its data"
     fi
     rm -rf "$STATE"
-    log "removed state dir $STATE (tokens, env file)"
+    log "removed state dir $STATE (tokens, Kafka jars and data, env file)"
 }
 
 case ${1:-} in
@@ -344,5 +571,6 @@ case ${1:-} in
     down) cmd_down ;;
     status) cmd_status ;;
     purge) cmd_purge ;;
-    *) echo "usage: $0 up|down|status|purge" >&2; exit 2 ;;
+    kafka-topics) shift; cmd_kafka_topics "$@" ;;
+    *) echo "usage: $0 up|down|status|purge|kafka-topics <kafka-topics arguments>" >&2; exit 2 ;;
 esac
