@@ -460,7 +460,13 @@ cmd_up() {
     ensure_pg
     ensure_hsm
     bash "$SCRIPT_DIR/pki.sh" "$STATE/pki"
-    ensure_kafka
+    # Tests run brokers of their own (jp.inkan.testing.KafkaBroker) and only need the jars:
+    # INKAN_DEV_BROKER=0 skips the dev broker on 59092, which run.sh needs.
+    if [[ ${INKAN_DEV_BROKER:-1} == 0 ]]; then
+        ensure_kafka_jars
+    else
+        ensure_kafka
+    fi
     write_env
 
     local item svc dbs=()
@@ -475,7 +481,11 @@ cmd_up() {
     log "databases: ${dbs[*]}"
     log "SoftHSM tokens: '$INKAN_HSM_TOKEN_LABEL' slot $HSM_SLOT, '$INKAN_HSM_TEST_TOKEN_LABEL' slot $HSM_TEST_SLOT"
     log "                '$INKAN_OCSP_HSM_TOKEN_LABEL' slot $OCSP_HSM_SLOT, '$INKAN_OCSP_HSM_TEST_TOKEN_LABEL' slot $OCSP_HSM_TEST_SLOT"
-    log "Kafka broker on $KAFKA_BOOTSTRAP (pid $KAFKA_RUNNING_PID, started by infra.sh); data $KAFKA_DATA, log $KAFKA_LOG"
+    if [[ -n ${KAFKA_RUNNING_PID:-} ]]; then
+        log "Kafka broker on $KAFKA_BOOTSTRAP (pid $KAFKA_RUNNING_PID, started by infra.sh); data $KAFKA_DATA, log $KAFKA_LOG"
+    else
+        log "Kafka: jars in $KAFKA_LIB; dev broker not started (INKAN_DEV_BROKER=0)"
+    fi
     log "state dir: $STATE"
     log "env file:  $ENV_FILE   (source it: . $ENV_FILE)"
 }

@@ -68,6 +68,9 @@ public final class CaServiceProcess {
             processEnv.put("INKAN_PKI_DIR", env.get("INKAN_PKI_DIR"));
             processEnv.put("INKAN_CA_BOOTSTRAP", "true");
             processEnv.putAll(extraEnv);
+            // Its events go to a broker of the tests' own unless the caller brings one: never the dev broker.
+            processEnv.computeIfAbsent("INKAN_KAFKA_BOOTSTRAP",
+                    k -> KafkaBroker.shared("ca-service-process").bootstrapServers());
             Process process = builder.start();
             System.setProperty(PID, Long.toString(process.pid()));
             awaitReady(process, log);

@@ -46,18 +46,45 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path log;
     private final int port;
     private final List<String> command;
-    private Process process;
+    /** Set for {@link #shared} brokers: the system-property prefix holding port, command and pid. */
+    private final String registry;
+    private ProcessHandle process;
 
-    private KafkaBroker(String name, Path log, int port, List<String> command) {
+    private KafkaBroker(String name, Path log, int port, List<String> command, String registry) {
         this.name = name;
         this.log = log;
         this.port = port;
         this.command = command;
+        this.registry = registry;
         Runtime.getRuntime().addShutdownHook(new Thread(this::killQuietly, "kafka-broker-" + name + "-reaper"));
+    }
+
+    /**
+     * The JVM's one broker of this name, started on first use. Its state lives in system
+     * properties, so a Quarkus test resource and the tests (whatever class loaders loaded them)
+     * drive the very same process: a test can kill and restart the broker its service uses.
+     */
+    public static synchronized KafkaBroker shared(String name) {
+        String registry = "inkan.test.kafka." + name + ".";
+        String port = System.getProperty(registry + "port");
+        if (port == null) {
+            KafkaBroker started = start(name, registry);
+            System.setProperty(registry + "command", String.join("\u0000", started.command));
+            System.setProperty(registry + "port", Integer.toString(started.port));
+            return started;
+        }
+        KafkaBroker attached = new KafkaBroker(name, LocalEnv.localDir().resolve("logs/test-kafka-" + name + ".log"),
+                Integer.parseInt(port), List.of(System.getProperty(registry + "command").split("\u0000")), registry);
+        attached.process = ProcessHandle.of(Long.parseLong(System.getProperty(registry + "pid"))).orElse(null);
+        return attached;
     }
 
     /** Starts a broker with fresh storage under {@code .inkan-local/test-kafka/<name>} and waits until it answers. */
     public static KafkaBroker start(String name) {
+        return start(name, null);
+    }
+
+    private static KafkaBroker start(String name, String registry) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("broker name must match " + NAME + ": " + name);
         }
@@ -91,7 +118,7 @@ public final class KafkaBroker implements AutoCloseable {
                 "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
                 "-Dlog4j2.configurationFile=" + LocalEnv.repoDir().resolve("deploy/local/kafka/log4j2.properties"),
                 "-cp", classpath, "kafka.Kafka", config.toString());
-        KafkaBroker broker = new KafkaBroker(name, log, port, command);
+        KafkaBroker broker = new KafkaBroker(name, log, port, command, registry);
         broker.launch();
         return broker;
     }
@@ -108,6 +135,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** SIGKILL, as a crash or OOM kill would: no controlled shutdown, nothing flushed. Waits for the exit. */
     public synchronized void kill() {
+        refresh();
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
             awaitExit(STOP_TIMEOUT);
@@ -116,6 +144,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** SIGTERM (controlled shutdown); SIGKILL if it has not exited within 60 s. */
     public synchronized void stop() {
+        refresh();
         if (process != null && process.isAlive()) {
             process.destroy();
             if (!awaitExit(STOP_TIMEOUT)) {
@@ -192,7 +221,10 @@ public final class KafkaBroker implements AutoCloseable {
     private void launch() {
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start().toHandle();
+            if (registry != null) {
+                System.setProperty(registry + "pid", Long.toString(process.pid()));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the Kafka broker " + name, e);
         }
@@ -207,7 +239,7 @@ public final class KafkaBroker implements AutoCloseable {
         try (Admin admin = admin()) {
             while (true) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("Kafka broker " + name + " exited with " + process.exitValue() + "; see " + log);
+                    throw new IllegalStateException("Kafka broker " + name + " exited; see " + log);
                 }
                 try {
                     Set<String> topics = admin.listTopics(new ListTopicsOptions().timeoutMs(3000)).names()
@@ -238,15 +270,27 @@ public final class KafkaBroker implements AutoCloseable {
 
     private boolean awaitExit(Duration timeout) {
         try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
 
+    /** A shared broker may have been restarted through another handle: follow its current process. */
+    private void refresh() {
+        if (registry != null && System.getProperty(registry + "pid") != null) {
+            process = ProcessHandle.of(Long.parseLong(System.getProperty(registry + "pid"))).orElse(null);
+        }
+    }
+
     private void killQuietly() {
-        Process p = process;
+        ProcessHandle p = process;
         if (p != null && p.isAlive()) {
             p.destroyForcibly();
         }

@@ -42,8 +42,12 @@ public final class LocalEnv {
             // Its output goes to a file: the forked test JVM's stdout is surefire's channel.
             Path log = localDir().resolve("logs/infra-from-tests.log");
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder("bash", repoDir().resolve("deploy/local/infra.sh").toString(), "up")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder("bash", repoDir().resolve("deploy/local/infra.sh").toString(), "up")
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            // Tests start their own brokers (KafkaBroker); the dev broker is for deploy/local/run.sh.
+            builder.environment().put("INKAN_DEV_BROKER", "0");
+            builder.environment().put("INKAN_LOCAL_DIR", localDir().toString());
+            Process process = builder.start();
             if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 throw new IllegalStateException("deploy/local/infra.sh up failed; see " + log);
             }

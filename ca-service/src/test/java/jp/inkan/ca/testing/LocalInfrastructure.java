@@ -8,14 +8,18 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
+import jp.inkan.testing.KafkaBroker;
 import jp.inkan.testing.LocalEnv;
 
 /**
  * Brings up the real PostgreSQL and SoftHSM2 with deploy/local/infra.sh (idempotent, quick when
- * already up) and points the service at the test database and the test token.
+ * already up) and a Kafka broker of the tests' own, and points the service at the test database,
+ * the test token and that broker.
  */
 @QuarkusTestResource(LocalInfrastructure.class)
 public class LocalInfrastructure implements QuarkusTestResourceLifecycleManager {
+
+    public static final String BROKER = "ca-service-tests";
 
     @Override
     public Map<String, String> start() {
@@ -35,6 +39,8 @@ public class LocalInfrastructure implements QuarkusTestResourceLifecycleManager 
         config.put("inkan.hsm.slot", e.get("INKAN_HSM_TEST_SLOT"));
         config.put("inkan.hsm.pin-file", pinFile.toString());
         config.put("inkan.pki.dir", e.get("INKAN_PKI_DIR"));
+        // A broker of the tests' own, never the dev broker: tests kill and restart it.
+        config.put("inkan.events.bootstrap-servers", KafkaBroker.shared(BROKER).bootstrapServers());
         return config;
     }
 
