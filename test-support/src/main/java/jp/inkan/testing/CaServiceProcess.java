@@ -21,6 +21,7 @@ public final class CaServiceProcess {
     private static final String PID = "inkan.test.ca.pid";
     private static final String PORT = "inkan.test.ca.port";
     private static final String MANAGEMENT_PORT = "inkan.test.ca.management-port";
+    private static final String CLEANED = "inkan.test.ca.cleaned";
 
     private CaServiceProcess() {
     }
@@ -67,6 +68,13 @@ public final class CaServiceProcess {
             processEnv.put("SOFTHSM2_CONF", env.get("SOFTHSM2_CONF"));
             processEnv.put("INKAN_PKI_DIR", env.get("INKAN_PKI_DIR"));
             processEnv.put("INKAN_CA_BOOTSTRAP", "true");
+            if (System.getProperty(CLEANED) == null) {
+                // A fresh inventory per test JVM: the test database may hold roots whose keys live in
+                // another checkout's token. Restarts within the JVM keep what the tests issued.
+                processEnv.put("QUARKUS_FLYWAY_CLEAN_DISABLED", "false");
+                processEnv.put("QUARKUS_FLYWAY_CLEAN_AT_START", "true");
+                System.setProperty(CLEANED, "true");
+            }
             processEnv.putAll(extraEnv);
             // Its events go to a broker of the tests' own unless the caller brings one: never the dev broker.
             processEnv.computeIfAbsent("INKAN_KAFKA_BOOTSTRAP",
