@@ -3,7 +3,6 @@ package jp.inkan.ocsp.crypto;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.cert.CertificateEncodingException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -19,7 +18,7 @@ import org.bouncycastle.asn1.ocsp.CertID;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.ocsp.OCSPRequest;
 import org.bouncycastle.asn1.ocsp.Request;
-import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
+import org.bouncycastle.asn1.ocsp.ResponderID;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
@@ -37,9 +36,6 @@ import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.UnknownStatus;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
-import org.bouncycastle.operator.DigestCalculator;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 /** OCSP requests in, signed OCSP responses out (RFC 6960), through Bouncy Castle's ASN.1. */
 public final class OcspCodec {
@@ -127,10 +123,11 @@ public final class OcspCodec {
                               Instant thisUpdate, Instant nextUpdate, Instant producedAt) {
         try {
             X509CertificateHolder responder = new X509CertificateHolder(signer.certificate().getEncoded());
-            DigestCalculator sha1 = new JcaDigestCalculatorProviderBuilder().build()
-                    .get(new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1));
+            // ResponderID byKey: SHA-1 of the responder's subjectPublicKey BIT STRING value (RFC 6960 §4.2.1).
+            byte[] keyHash = java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(responder.getSubjectPublicKeyInfo().getPublicKeyData().getBytes());
             BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(
-                    new RespID(responder.getSubjectPublicKeyInfo(), sha1));
+                    new RespID(new ResponderID(new DEROctetString(keyHash))));
             for (OcspMessages.Answer answer : answers) {
                 CertificateID id = new CertificateID(CertID.getInstance(answer.certId().encoded()));
                 CertificateStatus status = switch (answer.status()) {
@@ -149,7 +146,7 @@ public final class OcspCodec {
             BasicOCSPResp basic = builder.build(new DelegatingSigner(signer),
                     new X509CertificateHolder[] {responder}, Date.from(seconds(producedAt)));
             return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
-        } catch (OCSPException | IOException | OperatorCreationException | CertificateEncodingException e) {
+        } catch (OCSPException | IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException("Cannot build the OCSP response", e);
         }
     }

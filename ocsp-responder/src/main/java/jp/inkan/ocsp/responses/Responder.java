@@ -131,7 +131,7 @@ public class Responder {
         try {
             body = OcspCodec.sign(signer, answers, request.nonce(), thisUpdate, nextUpdate, thisUpdate);
         } catch (RuntimeException e) {
-            LOG.warnf("Cannot sign an OCSP response: %s", e.getMessage());
+            LOG.warnf(e, "Cannot sign an OCSP response");
             return error(ErrorStatus.TRY_LATER);
         }
         signed.incrementAndGet();
