@@ -159,10 +159,10 @@ class OcspEndToEndIT {
 
         // GnuTLS
         for (String nonce : List.of("--no-nonce", "--nonce")) {
-            ExternalTool.Result gnutls = tool("ocsptool", "--ask", responder.url(), "--load-issuer", rootPem.toString(),
-                    "--load-cert", certPem.toString(), nonce);
+            ExternalTool.Result gnutls = tool("ocsptool", "--ask=" + responder.url(), "--load-issuer=" + rootPem,
+                    "--load-cert=" + certPem, nonce);
             assertEquals(0, gnutls.exitCode(), gnutls.output());
-            assertTrue(gnutls.output().contains("Cert Status: good"), gnutls.output());
+            assertTrue(gnutls.output().contains("Certificate Status: good"), gnutls.output());
             assertTrue(gnutls.output().contains("Verifying OCSP Response: Success"), gnutls.output());
         }
         // Java
@@ -181,9 +181,9 @@ class OcspEndToEndIT {
             assertTrue(openssl.output().contains("Reason: keyCompromise"), openssl.output());
         }
         for (String nonce : List.of("--no-nonce", "--nonce")) {
-            ExternalTool.Result gnutls = tool("ocsptool", "--ask", responder.url(), "--load-issuer", rootPem.toString(),
-                    "--load-cert", certPem.toString(), nonce);
-            assertTrue(gnutls.output().contains("Cert Status: revoked"), gnutls.output());
+            ExternalTool.Result gnutls = tool("ocsptool", "--ask=" + responder.url(), "--load-issuer=" + rootPem,
+                    "--load-cert=" + certPem, nonce);
+            assertTrue(gnutls.output().contains("Certificate Status: revoked"), gnutls.output());
             assertTrue(gnutls.output().contains("Verifying OCSP Response: Success"), gnutls.output());
         }
         CertPathValidatorException refused = assertThrows(CertPathValidatorException.class,
@@ -287,7 +287,7 @@ class OcspEndToEndIT {
         HttpResponse<byte[]> garbage = Http.post(responder.url(), "not DER".getBytes(StandardCharsets.US_ASCII));
         assertEquals(200, garbage.statusCode());
         assertEquals(OCSPResp.MALFORMED_REQUEST, OcspRequests.parse(garbage.body()).getStatus());
-        assertEquals(OCSPResp.MALFORMED_REQUEST, OcspRequests.parse(Http.get(responder.url() + "/%zz").body()).getStatus());
+        assertEquals(OCSPResp.MALFORMED_REQUEST, OcspRequests.parse(Http.get(responder.url() + "/@@@@").body()).getStatus());
         assertEquals(OCSPResp.MALFORMED_REQUEST, OcspRequests.parse(Http.get(responder.url() + "/").body()).getStatus());
 
         assertEquals(413, Http.post(responder.url(), new byte[9000]).statusCode());
@@ -307,6 +307,6 @@ class OcspEndToEndIT {
         CaClient.revoke(issued, "superseded");
         RevokedStatus status = (RevokedStatus) await(root, issued.serial(), OcspEndToEndIT::revoked).getCertStatus();
         assertEquals(CRLReason.superseded, status.getRevocationReason());
-        assertTrue(responder.health().contains("\"storeCaughtUp\":true"), responder.health());
+        assertTrue(responder.health().replace(" ", "").contains("\"storeCaughtUp\":true"), responder.health());
     }
 }

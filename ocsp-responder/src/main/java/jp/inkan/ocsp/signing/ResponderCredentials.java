@@ -1,6 +1,7 @@
 package jp.inkan.ocsp.signing;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +72,7 @@ public class ResponderCredentials {
     private final Map<String, Credential> current = new ConcurrentHashMap<>();
     private volatile long renewals;
 
+    @Inject
     public ResponderCredentials(ResponderKeys keys, CaServiceApi ca, Clock clock, OcspConfig config) {
         this(keys, ca, clock, config.responderCertificates().renewWhenRemaining(),
                 config.responderCertificates().hsm().keyAliasPrefix(), config.store().stateDir().resolve("responders"));
