@@ -47,8 +47,7 @@ class OcspCrashRecoveryIT {
 
     @Test
     void noAcknowledgedRevocationIsLostAndNoneAppliedTwice() throws Exception {
-        KafkaBroker broker = KafkaBroker.shared("ocsp-it");
-        CaServiceProcess.start(Map.of("INKAN_KAFKA_BOOTSTRAP", broker.bootstrapServers()));
+        KafkaBroker broker = jp.inkan.ocsp.testing.Infrastructure.start();
         ResponderProcess responder = new ResponderProcess("crash", broker.bootstrapServers(), Map.of(
                 "inkan.ocsp.store.snapshot-interval", "PT1S",
                 "inkan.ocsp.store.track-applies", "true")).start().awaitReady(Duration.ofSeconds(120));
@@ -137,6 +136,7 @@ class OcspCrashRecoveryIT {
             System.out.println("crash test: " + COUNT + " revocations, final stats " + restarted.prettify());
         } finally {
             responder.stop();
+            CaServiceProcess.stop();
         }
     }
 

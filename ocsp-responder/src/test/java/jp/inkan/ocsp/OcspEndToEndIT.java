@@ -72,8 +72,7 @@ class OcspEndToEndIT {
 
     @BeforeAll
     static void start() {
-        KafkaBroker broker = KafkaBroker.shared("ocsp-it");
-        CaServiceProcess.start(Map.of("INKAN_KAFKA_BOOTSTRAP", broker.bootstrapServers()));
+        KafkaBroker broker = jp.inkan.ocsp.testing.Infrastructure.start();
         responder = new ResponderProcess("e2e", broker.bootstrapServers(), Map.of()).start()
                 .awaitReady(Duration.ofSeconds(120));
     }
@@ -83,6 +82,7 @@ class OcspEndToEndIT {
         if (responder != null) {
             responder.stop();
         }
+        CaServiceProcess.stop();
     }
 
     static SingleResp await(X509Certificate issuer, String serial, Predicate<SingleResp> condition) throws Exception {
