@@ -73,7 +73,8 @@ class OcspEndToEndIT {
     @BeforeAll
     static void start() {
         KafkaBroker broker = jp.inkan.ocsp.testing.Infrastructure.start();
-        responder = new ResponderProcess("e2e", broker.bootstrapServers(), Map.of()).start()
+        responder = new ResponderProcess("e2e", broker.bootstrapServers(),
+                Map.of("inkan.ocsp.responder-certificates.check-interval", "PT5S")).start()
                 .awaitReady(Duration.ofSeconds(120));
     }
 
@@ -308,5 +309,54 @@ class OcspEndToEndIT {
         RevokedStatus status = (RevokedStatus) await(root, issued.serial(), OcspEndToEndIT::revoked).getCertStatus();
         assertEquals(CRLReason.superseded, status.getRevocationReason());
         assertTrue(responder.health().replace(" ", "").contains("\"storeCaughtUp\":true"), responder.health());
+    }
+
+    @Test
+    void responderCertificateIsRenewedBeforeExpiryWithoutAGapAndItsKeyStaysInTheToken() throws Exception {
+        CaClient.Issued issued = CaClient.issue(CertificateType.SIGNATURE);
+        X509Certificate root = CaClient.issuerOf(issued.certificate());
+        await(root, issued.serial(), OcspEndToEndIT::good);
+        String label = "signature-g" + String.format("%02d", issued.keyGeneration());
+        String before = responderSerial(label);
+        byte[] request = OcspRequests.request(root, new BigInteger(issued.serial(), 16));
+        Set<BigInteger> signers = new java.util.HashSet<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        int answers = 0;
+        // With 8-minute certificates and renewal at 30% left, a renewal comes within about a minute;
+        // every answer meanwhile is successful, verifies, and is signed by a certificate valid now.
+        while (before.equals(responderSerial(label)) || answers < 20) {
+            assertTrue(System.nanoTime() < deadline, "no renewal within 120 s");
+            BasicOCSPResp basic = OcspRequests.verified(Http.post(responder.url(), request).body());
+            X509Certificate signer = new JcaX509CertificateConverter().getCertificate(basic.getCerts()[0]);
+            signer.checkValidity();
+            signer.verify(root.getPublicKey());
+            signers.add(signer.getSerialNumber());
+            answers++;
+            Thread.sleep(250);
+        }
+        for (int i = 0; i < 10; i++) {
+            X509Certificate signer = new JcaX509CertificateConverter().getCertificate(
+                    OcspRequests.verified(Http.post(responder.url(), request).body()).getCerts()[0]);
+            signers.add(signer.getSerialNumber());
+        }
+        assertTrue(signers.contains(new BigInteger(responderSerial(label), 16)), "answers are signed with the new certificate");
+        assertTrue(signers.size() >= 2, "old then new responder certificate: " + signers);
+
+        Map<String, String> env = jp.inkan.testing.LocalEnv.env();
+        ExternalTool.Result objects = tool("pkcs11-tool", "--module", env.get("INKAN_HSM_LIBRARY"), "--slot",
+                env.get("INKAN_OCSP_HSM_TEST_SLOT"), "--login", "--pin", env.get("INKAN_HSM_PIN"), "--list-objects",
+                "--type", "privkey");
+        String output = objects.output();
+        // SunPKCS11 names the key by CKA_ID (the alias' bytes), leaving CKA_LABEL empty.
+        String id = java.util.HexFormat.of().formatHex(("ocsp-" + label).getBytes(StandardCharsets.US_ASCII));
+        int at = output.indexOf("ID:         " + id);
+        assertTrue(at >= 0, output);
+        String entry = output.substring(at, Math.min(output.length(), at + 400));
+        assertTrue(entry.contains("never extractable") && entry.contains("sensitive"), entry);
+    }
+
+    static String responderSerial(String label) {
+        List<Map<String, String>> served = responder.stats().getList("served");
+        return served.stream().filter(s -> label.equals(s.get("label"))).findFirst().orElseThrow().get("responderSerial");
     }
 }

@@ -14,7 +14,9 @@ public final class Infrastructure {
 
     public static synchronized KafkaBroker start() {
         KafkaBroker broker = KafkaBroker.shared("ocsp-it");
-        CaServiceProcess.start(Map.of("INKAN_KAFKA_BOOTSTRAP", broker.bootstrapServers()));
+        // Responder certificates of 3 minutes (ca-service backdates them 5): renewal is seen within a test.
+        CaServiceProcess.start(Map.of("INKAN_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
+                "INKAN_CA_RESPONDER_VALIDITY", "PT3M"));
         if (!hooked) {
             // ca-service must not outlive the test JVM: it holds connections to the shared test database.
             Runtime.getRuntime().addShutdownHook(new Thread(CaServiceProcess::stop, "ca-service-stopper"));
