@@ -52,6 +52,9 @@ public class EventConsumer {
 
     private final AtomicLong consumed = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    /** Set if the consumer thread ended on an error: the store no longer follows the topic. */
+    private volatile boolean stopped;
     private volatile Map<Integer, Long> startOffsets = Map.of();
     private volatile Map<Integer, Long> endOffsetsAtStart;
     private volatile Map<Integer, Long> positions = Map.of();
@@ -101,9 +104,17 @@ public class EventConsumer {
         }
     }
 
-    /** Whether the store has reached the end offsets the topic had when this process started. */
+    /**
+     * Whether the store has reached the end offsets the topic had when this process started (and the
+     * consumer still runs).
+     */
     public boolean caughtUp() {
-        return caughtUp;
+        return caughtUp && !stopped;
+    }
+
+    /** Polls that failed and were retried. */
+    public long failures() {
+        return failures.get();
     }
 
     public long consumed() {
@@ -153,7 +164,18 @@ public class EventConsumer {
                     new TreeMap<>(startOffsets), new TreeMap<>(endOffsetsAtStart));
             lastSnapshot = clock.instant();
             while (running) {
-                ConsumerRecords<String, String> records = consumer.poll(config.store().pollTimeout());
+                ConsumerRecords<String, String> records;
+                try {
+                    records = consumer.poll(config.store().pollTimeout());
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // The broker or a record made poll fail: keep the thread (and the store) alive and retry.
+                    failures.incrementAndGet();
+                    LOG.warnf("Polling %s failed (%s); retrying", events.topic().name(), e.toString());
+                    sleep(1000);
+                    continue;
+                }
                 for (ConsumerRecord<String, String> record : records) {
                     apply(record);
                 }
@@ -174,6 +196,7 @@ public class EventConsumer {
             // shutdown
         } catch (RuntimeException e) {
             LOG.errorf(e, "Event consumer stopped");
+            stopped = true;
         } finally {
             if (!positions.isEmpty()) {
                 snapshot(positions);

@@ -52,6 +52,7 @@ public class AdminRoutes {
                 .put("rejected", store.rejected())
                 .put("consumed", consumer.consumed())
                 .put("malformed", consumer.malformed())
+                .put("pollFailures", consumer.failures())
                 .put("caughtUp", consumer.caughtUp())
                 .put("snapshotEntriesLoaded", consumer.snapshotEntriesLoaded())
                 .put("startOffsets", offsets(consumer.startOffsets()))

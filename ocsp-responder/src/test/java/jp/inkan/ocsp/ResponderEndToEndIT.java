@@ -66,7 +66,7 @@ import org.junit.jupiter.api.Test;
  * real Kafka broker, its responder keys in the real SoftHSM2 test token; checked with openssl,
  * GnuTLS ocsptool, Java's PKIX revocation checker and Bouncy Castle.
  */
-class OcspEndToEndIT {
+class ResponderEndToEndIT {
 
     static ResponderProcess responder;
 
@@ -133,7 +133,7 @@ class OcspEndToEndIT {
         Path rootPem = Pem.write(dir, "root.pem", "-----BEGIN CERTIFICATE-----\n"
                 + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(root.getEncoded()) + "\n-----END CERTIFICATE-----\n");
         Path certPem = Pem.write(dir, "cert.pem", issued.pem());
-        await(root, issued.serial(), OcspEndToEndIT::good);
+        await(root, issued.serial(), ResponderEndToEndIT::good);
 
         // openssl, POST, with and without nonce
         for (String nonce : List.of("-no_nonce", "-nonce")) {
@@ -170,7 +170,7 @@ class OcspEndToEndIT {
         pkix(root, issued.certificate());
 
         Instant revokedAt = Instant.parse(CaClient.revoke(issued, "keyCompromise").getString("revokedAt"));
-        RevokedStatus status = (RevokedStatus) await(root, issued.serial(), OcspEndToEndIT::revoked).getCertStatus();
+        RevokedStatus status = (RevokedStatus) await(root, issued.serial(), ResponderEndToEndIT::revoked).getCertStatus();
         assertEquals(revokedAt.getEpochSecond(), status.getRevocationTime().toInstant().getEpochSecond());
         assertEquals(CRLReason.keyCompromise, status.getRevocationReason());
 
@@ -196,7 +196,7 @@ class OcspEndToEndIT {
     void unknownUnauthorizedHoldAndSha256() throws Exception {
         CaClient.Issued issued = CaClient.issue(CertificateType.AUTHENTICATION);
         X509Certificate root = CaClient.issuerOf(issued.certificate());
-        await(root, issued.serial(), OcspEndToEndIT::good);
+        await(root, issued.serial(), ResponderEndToEndIT::good);
 
         assertInstanceOf(UnknownStatus.class, OcspRequests.single(Http.post(responder.url(),
                 OcspRequests.request(root, new BigInteger(126, new SecureRandom()))).body()).getCertStatus());
@@ -216,7 +216,7 @@ class OcspEndToEndIT {
         assertEquals(sha256, answer.getCertID());
 
         Instant heldAt = Instant.parse(CaClient.hold(issued).getString("revokedAt"));
-        RevokedStatus held = (RevokedStatus) await(root, issued.serial(), OcspEndToEndIT::revoked).getCertStatus();
+        RevokedStatus held = (RevokedStatus) await(root, issued.serial(), ResponderEndToEndIT::revoked).getCertStatus();
         assertEquals(CRLReason.certificateHold, held.getRevocationReason());
         assertEquals(heldAt.getEpochSecond(), held.getRevocationTime().toInstant().getEpochSecond());
     }
@@ -225,7 +225,7 @@ class OcspEndToEndIT {
     void getAnswersCarryRfc5019HeadersAndStayIdenticalUntilTheStatusChanges() throws Exception {
         CaClient.Issued issued = CaClient.issue(CertificateType.SIGNATURE);
         X509Certificate root = CaClient.issuerOf(issued.certificate());
-        await(root, issued.serial(), OcspEndToEndIT::good);
+        await(root, issued.serial(), ResponderEndToEndIT::good);
         byte[] request = OcspRequests.request(root, new BigInteger(issued.serial(), 16));
         String b64 = Base64.getEncoder().encodeToString(request);
 
@@ -306,7 +306,7 @@ class OcspEndToEndIT {
 
         // None of this disturbed the event consumer: a revocation still arrives.
         CaClient.revoke(issued, "superseded");
-        RevokedStatus status = (RevokedStatus) await(root, issued.serial(), OcspEndToEndIT::revoked).getCertStatus();
+        RevokedStatus status = (RevokedStatus) await(root, issued.serial(), ResponderEndToEndIT::revoked).getCertStatus();
         assertEquals(CRLReason.superseded, status.getRevocationReason());
         assertTrue(responder.health().replace(" ", "").contains("\"storeCaughtUp\":true"), responder.health());
     }
@@ -315,7 +315,7 @@ class OcspEndToEndIT {
     void responderCertificateIsRenewedBeforeExpiryWithoutAGapAndItsKeyStaysInTheToken() throws Exception {
         CaClient.Issued issued = CaClient.issue(CertificateType.SIGNATURE);
         X509Certificate root = CaClient.issuerOf(issued.certificate());
-        await(root, issued.serial(), OcspEndToEndIT::good);
+        await(root, issued.serial(), ResponderEndToEndIT::good);
         String label = "signature-g" + String.format("%02d", issued.keyGeneration());
         String before = responderSerial(label);
         byte[] request = OcspRequests.request(root, new BigInteger(issued.serial(), 16));

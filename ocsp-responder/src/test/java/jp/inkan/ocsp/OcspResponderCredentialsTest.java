@@ -20,7 +20,7 @@ import jp.inkan.ocsp.testing.TestCa;
 import org.junit.jupiter.api.Test;
 
 /** Responder certificates: one key per generation, renewed before expiry, switched atomically. */
-class ResponderCredentialsTest {
+class OcspResponderCredentialsTest {
 
     @Test
     void renewsWhenLessThanTheConfiguredFractionIsLeftAndKeepsTheOldOneOnFailure() throws Exception {

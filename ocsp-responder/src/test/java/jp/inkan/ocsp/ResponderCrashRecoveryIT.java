@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * certificate's events were applied once each (revision 1 then 2, none twice), and restarts start
  * from the snapshot's offsets rather than from offset 0.
  */
-class OcspCrashRecoveryIT {
+class ResponderCrashRecoveryIT {
 
     static final int COUNT = 200;
 

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The responder's answers, with a software responder key and a stand-in CA (unit level). */
-class ResponderTest {
+class OcspResponderTest {
 
     static final String SIG_DN = "C=JP, O=JPKI-TEST, OU=JPKI for digital signature";
     MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));

@@ -19,7 +19,7 @@ import jp.inkan.common.RevocationReason;
 import jp.inkan.common.events.CertificateEvent;
 import org.junit.jupiter.api.Test;
 
-class StatusStoreTest {
+class OcspStatusStoreTest {
 
     static final String ISSUER = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
 

@@ -9,7 +9,7 @@ import java.util.Base64;
 import jp.inkan.ocsp.http.GetRequests;
 import org.junit.jupiter.api.Test;
 
-class GetRequestsTest {
+class OcspGetRequestsTest {
 
     // Chosen so that its base64 holds '+', '/' and padding.
     static final byte[] DER = {0x30, 0x09, 0x00, (byte) 0xfb, (byte) 0xef, (byte) 0xbe, (byte) 0xff, (byte) 0xff,

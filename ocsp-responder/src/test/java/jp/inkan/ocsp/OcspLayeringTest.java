@@ -9,7 +9,7 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /** The seams the style guide asks for, enforced. */
 @AnalyzeClasses(packages = "jp.inkan.ocsp", importOptions = ImportOption.DoNotIncludeTests.class)
-class LayeringTest {
+class OcspLayeringTest {
 
     @ArchTest
     static final ArchRule onlyTheCryptoEdgeSpeaksBouncyCastle = noClasses()
