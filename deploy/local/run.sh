@@ -78,6 +78,15 @@ if [[ $first == "$again" ]]; then
 else
     fail "replay returned different certificates"
 fi
+
+signature_serial=$(jq -r '.certificates[] | select(.type == "SIGNATURE") | .serial' "$DEMO/result.json")
+say "demo: the resident moves house; Chiyoda-ku revokes the signature certificate $signature_serial (affiliationChanged)"
+curl -fsS "${AS_CHIYODA[@]}" -H 'Content-Type: application/json' --data '{"reason":"affiliationChanged"}' \
+    "$REG_URL/api/v1/certificates/$signature_serial/revocation" >"$DEMO/revocation.json"
+jq -r '"  \(.ca) \(.serial): \(.status) \(.reason) at \(.revokedAt)"' "$DEMO/revocation.json"
+say "demo: the same revocation again answers with the first one's time (unchanged: $(curl -fsS "${AS_CHIYODA[@]}" \
+    -H 'Content-Type: application/json' --data '{"reason":"affiliationChanged"}' \
+    "$REG_URL/api/v1/certificates/$signature_serial/revocation" | jq -r .unchanged))"
 printf '\n'
 say "the system is running:"
 say "  registration-service  $REG_URL/api/v1  (mTLS, municipality certificates in $PKI/municipalities)"
