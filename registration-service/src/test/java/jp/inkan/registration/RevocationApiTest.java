@@ -197,8 +197,13 @@ class RevocationApiTest {
         assertEquals("VALID null", caStatus(card.signature()));
         residentEvent(CHIYODA, Map.of("residentRecordCode", card.resident(), "event", "DEATH")).statusCode(200)
                 .body("certificates", hasSize(2));
-        assertEquals(2, count("select count(*) from audit_event where application_id = '" + card.applicationId()
+        // Each failure audited once: the event stopped at its first certificate.
+        assertEquals(1, count("select count(*) from audit_event where application_id = '" + card.applicationId()
+                + "' and action = 'REVOKE_CERTIFICATE' and outcome = 'FAILED'"));
+        assertEquals(1, count("select count(*) from audit_event where application_id = '" + card.applicationId()
                 + "' and action = 'RESIDENT_EVENT' and outcome = 'FAILED'"));
+        assertEquals(2, count("select count(*) from audit_event where application_id = '" + card.applicationId()
+                + "' and action = 'RESIDENT_EVENT' and outcome = 'ACCEPTED'"));
     }
 
     // ---- helpers ----------------------------------------------------------------------------
