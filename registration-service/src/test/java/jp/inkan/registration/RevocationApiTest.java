@@ -16,11 +16,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -28,7 +24,6 @@ import java.util.Map;
 import java.util.UUID;
 import jp.inkan.registration.municipality.Municipalities;
 import jp.inkan.testing.CaServiceProcess;
-import jp.inkan.testing.LocalEnv;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -209,26 +204,17 @@ class RevocationApiTest {
     // ---- helpers ----------------------------------------------------------------------------
 
     long count(String sql) throws SQLException {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
+        RegistrationApiTest registration = new RegistrationApiTest();
+        registration.db = db;
+        return registration.count(sql);
     }
 
     /** "status reason" of a certificate in ca-service's inventory, the record. */
     static String caStatus(String serial) throws SQLException {
-        Map<String, String> e = LocalEnv.env();
-        try (Connection c = DriverManager.getConnection(e.get("INKAN_CA_DB_TEST_URL"), e.get("INKAN_CA_DB_USER"),
-                e.get("INKAN_CA_DB_PASSWORD"));
-             Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("select status, revocation_reason from issued_certificate where serial = '"
-                     + serial + "'")) {
-            List<String> found = new java.util.ArrayList<>();
-            while (r.next()) {
-                found.add(r.getString(1) + " " + r.getString(2));
-            }
-            assertEquals(1, found.size(), "certificates with serial " + serial);
-            return found.get(0);
-        }
+        List<String> found = RegistrationApiTest.inCaDatabase(
+                "select status || ' ' || coalesce(revocation_reason, 'null') from issued_certificate where serial = '"
+                        + serial + "'");
+        assertEquals(1, found.size(), "certificates with serial " + serial);
+        return found.get(0);
     }
 }
