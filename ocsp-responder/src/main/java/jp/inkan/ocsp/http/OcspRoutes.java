@@ -1,0 +1,128 @@
+package jp.inkan.ocsp.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.Optional;
+import jp.inkan.ocsp.config.OcspConfig;
+import jp.inkan.ocsp.crypto.OcspCodec;
+import jp.inkan.ocsp.crypto.OcspMessages;
+import jp.inkan.ocsp.responses.Reply;
+import jp.inkan.ocsp.responses.Responder;
+import org.jboss.logging.Logger;
+
+/**
+ * The OCSP endpoints on plain Vert.x routes (the GET path carries raw base64, which JAX-RS path
+ * matching would decode and split).
+ *
+ * <ul>
+ * <li>{@code POST /ocsp} (also {@code /ocsp/}): body = DER OCSPRequest. A body over
+ * {@code inkan.ocsp.requests.max-body-bytes} is refused with HTTP 413 before it is parsed.</li>
+ * <li>{@code GET /ocsp/<base64>}: RFC 5019 §5 / RFC 6960 appendix A.1; a request longer than the
+ * same limit is refused with 413 too.</li>
+ * <li>Anything undecodable is an unsigned malformedRequest OCSPResponse with HTTP 200, as RFC 5019
+ * clients expect.</li>
+ * </ul>
+ * Answers run on worker threads (signing may wait for the token); the event consumer has its own thread.
+ */
+@ApplicationScoped
+public class OcspRoutes {
+
+    private static final Logger LOG = Logger.getLogger(OcspRoutes.class);
+    static final String RESPONSE_TYPE = "application/ocsp-response";
+    private static final String PREFIX = "/ocsp/";
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+    private final Responder responder;
+    private final Clock clock;
+    private final int maxBodyBytes;
+
+    public OcspRoutes(Responder responder, Clock clock, OcspConfig config) {
+        this.responder = responder;
+        this.clock = clock;
+        this.maxBodyBytes = config.requests().maxBodyBytes();
+    }
+
+    void routes(@Observes Router router) {
+        router.route(HttpMethod.POST, "/ocsp").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+        router.route(HttpMethod.POST, "/ocsp/").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+        router.route(HttpMethod.POST, "/ocsp").blockingHandler(this::post, false);
+        router.route(HttpMethod.POST, "/ocsp/").blockingHandler(this::post, false);
+        router.routeWithRegex(HttpMethod.GET, "/ocsp/.*").blockingHandler(this::get, false);
+        router.route(HttpMethod.GET, "/ocsp").handler(ctx -> send(ctx, malformed(), false));
+    }
+
+    private void post(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        byte[] der = body == null ? new byte[0] : body.getBytes();
+        send(ctx, answer(der), false);
+    }
+
+    private void get(RoutingContext ctx) {
+        String path = ctx.request().path();
+        // base64 takes 4 characters per 3 bytes; percent-encoding may triple a few of them.
+        if (path.length() > PREFIX.length() + maxBodyBytes * 2) {
+            ctx.response().setStatusCode(413).end();
+            return;
+        }
+        Optional<byte[]> der = GetRequests.decode(path, PREFIX);
+        if (der.isPresent() && der.get().length > maxBodyBytes) {
+            ctx.response().setStatusCode(413).end();
+            return;
+        }
+        send(ctx, der.map(this::answer).orElseGet(OcspRoutes::malformed), true);
+    }
+
+    private Reply answer(byte[] der) {
+        try {
+            return responder.answer(der);
+        } catch (RuntimeException e) {
+            // Never a stack trace to the client: an unsigned internalError, details in our log.
+            LOG.errorf(e, "OCSP request failed");
+            return new Reply(OcspCodec.error(OcspMessages.ErrorStatus.INTERNAL_ERROR), false, null, null, false);
+        }
+    }
+
+    private static Reply malformed() {
+        return new Reply(OcspCodec.error(OcspMessages.ErrorStatus.MALFORMED_REQUEST), false, null, null, false);
+    }
+
+    /** RFC 5019 §6.2 headers on cacheable GET answers; everything else must not be cached. */
+    private void send(RoutingContext ctx, Reply reply, boolean get) {
+        HttpServerResponse response = ctx.response();
+        response.putHeader("Content-Type", RESPONSE_TYPE);
+        if (get && reply.cacheable()) {
+            Instant now = clock.instant();
+            long maxAge = Math.max(0, Duration.between(now, reply.nextUpdate()).getSeconds());
+            response.putHeader("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
+            response.putHeader("Last-Modified", HTTP_DATE.format(reply.thisUpdate()));
+            response.putHeader("Expires", HTTP_DATE.format(reply.nextUpdate()));
+            response.putHeader("ETag", "\"" + sha256(reply.body()) + "\"");
+            response.putHeader("Date", HTTP_DATE.format(now));
+        } else {
+            response.putHeader("Cache-Control", "no-cache, no-store");
+        }
+        response.setStatusCode(200).end(Buffer.buffer(reply.body()));
+    }
+
+    private static String sha256(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

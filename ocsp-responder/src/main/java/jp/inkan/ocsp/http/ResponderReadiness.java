@@ -1,0 +1,49 @@
+package jp.inkan.ocsp.http;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jp.inkan.ocsp.events.EventConsumer;
+import jp.inkan.ocsp.issuers.CaDirectory;
+import jp.inkan.ocsp.signing.ResponderCredentials;
+import jp.inkan.ocsp.signing.ResponderKeys;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Ready only when answers would be right: the store has caught up with the topic's end offsets
+ * seen at start, the CA list is loaded, every served generation has a responder certificate, and
+ * the token answers a real call.
+ */
+@Readiness
+@ApplicationScoped
+public class ResponderReadiness implements HealthCheck {
+
+    private final EventConsumer consumer;
+    private final CaDirectory directory;
+    private final ResponderCredentials credentials;
+    private final ResponderKeys keys;
+
+    public ResponderReadiness(EventConsumer consumer, CaDirectory directory, ResponderCredentials credentials, ResponderKeys keys) {
+        this.consumer = consumer;
+        this.directory = directory;
+        this.credentials = credentials;
+        this.keys = keys;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        boolean caughtUp = consumer.caughtUp();
+        boolean listed = !directory.served().isEmpty();
+        boolean certified = listed && credentials.complete(directory.served());
+        boolean token;
+        try {
+            keys.probe();
+            token = true;
+        } catch (RuntimeException e) {
+            token = false;
+        }
+        return HealthCheckResponse.named("ocsp-responder").status(caughtUp && listed && certified && token)
+                .withData("storeCaughtUp", caughtUp).withData("caGenerations", directory.served().size())
+                .withData("responderCertificates", certified).withData("token", token).build();
+    }
+}
