@@ -112,7 +112,7 @@ trap - EXIT
 say "propagation: $REVOCATIONS revocations through registration-service, $WORKERS at a time"
 bench propagation "$W" "$REVOCATIONS" "$WORKERS" | tee "$W/propagation.log"
 propagation=$(grep '^propagation_ms' "$W/propagation.log")
-failures=$(grep -o 'failures[^ ]*=[0-9]*' "$W/propagation.log")
+failures=$(grep -o 'failures=[0-9]*' "$W/propagation.log")
 p99=$(sed -n 's/.*p99=\([0-9-]*\).*/\1/p' <<<"$propagation")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

@@ -259,7 +259,7 @@ public class OcspBench {
         pool.shutdown();
         double seconds = (System.nanoTime() - started) / 1e9;
         long[] ok = Arrays.stream(millis).filter(m -> m >= 0).sorted().toArray();
-        System.out.printf("revocations=%d workers=%d failures(no revoked answer within 10 s)=%d seconds=%.1f%n",
+        System.out.printf("revocations=%d workers=%d failures=%d (no revoked answer within 10 s) seconds=%.1f%n",
                 count, workers, failures.get(), seconds);
         System.out.printf("propagation_ms p50=%d p90=%d p99=%d max=%d%n", percentile(ok, 50), percentile(ok, 90),
                 percentile(ok, 99), ok.length == 0 ? -1 : ok[ok.length - 1]);
