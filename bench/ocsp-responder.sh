@@ -52,9 +52,12 @@ request = function()
 end
 EOF
 
-# run_wrk LABEL URL PATHFILE -> "req/s p99_ms"
+# run_wrk LABEL URL PATHFILE -> "req/s p99_ms". Each server first gets an untimed warm-up run of
+# WARMUP seconds (the JVM compiles its hot path; nginx and openssl get the same).
+WARMUP=${BENCH_WARMUP_SECONDS:-10}
 run_wrk() {
     local label=$1 url=$2 paths=$3 out=$W/wrk-$1.txt
+    PATHS=$paths wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$W/paths.lua" "$url" >"$W/wrk-$1-warmup.txt"
     PATHS=$paths wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s "$W/paths.lua" "$url" >"$out"
     local rps p99 errors
     rps=$(awk '/Requests\/sec/ {print $2}' "$out")
@@ -123,6 +126,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
     echo "servers share the machine. GET per RFC 5019 without nonce (pre-signed, cached answers),"
     echo "$(wc -l <"$W/paths.txt") signature-CA serials, \`wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s\`; nginx serves the"
     echo "very same DER answers as static files; \`openssl ocsp -multi 2\` answers the same certificates"
+    echo "Each server gets an untimed ${WARMUP} s warm-up run first."
     echo "(index.txt) and signs each answer with a delegated responder certificate from ca-service."
     echo
     echo "| server | req/s | p99 | ratio (ocsp-responder / server) | target |"
