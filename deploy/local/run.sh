@@ -10,7 +10,7 @@ load_env
 mkdir -p "$PIDS" "$LOGS"
 
 say "building the services (first run downloads dependencies from Maven Central)"
-(cd "$REPO_ROOT" && ./mvnw -B -q -DskipTests package -pl ca-service,registration-service -am)
+(cd "$REPO_ROOT" && ./mvnw -B -q -DskipTests package -pl ca-service,registration-service,ocsp-responder -am)
 
 PKI=$INKAN_PKI_DIR
 CA_URL=https://localhost:8081
@@ -37,6 +37,16 @@ start_service ca-service ca-service 9081 INKAN_CA_BOOTSTRAP=true
 say "registering the sample municipalities and their client certificates (operator command)"
 bash "$SCRIPT_DIR/municipality.sh" register-dev
 start_service registration-service registration-service 9080 INKAN_CA_URL=$CA_URL
+# Ready once its status store has caught up with the event topic and it holds a responder
+# certificate (from ca-service, key in its own token) for every CA key generation.
+start_service ocsp-responder ocsp-responder 9082 INKAN_CA_URL=$CA_URL INKAN_OCSP_STATE_DIR="$STATE/ocsp-state"
+OCSP_URL=http://127.0.0.1:8082/ocsp
+
+# ocsp_status TYPE -> good / revoked / ... as openssl ocsp reads our responder's signed answer
+ocsp_status() {
+    openssl ocsp -issuer "$DEMO/$1-roots.pem" -cert "$DEMO/$1.pem" -CAfile "$DEMO/$1-roots.pem" \
+        -url "$OCSP_URL" 2>"$DEMO/ocsp-$1.err" | sed -n "s|^$DEMO/$1.pem: ||p" | head -1
+}
 
 # ---- demo: a counter submits one card application over mTLS ------------------------------------
 DEMO=$STATE/demo
@@ -78,11 +88,32 @@ if [[ $first == "$again" ]]; then
 else
     fail "replay returned different certificates"
 fi
+
+say "demo: OCSP (openssl ocsp, verified against the root) says of both certificates: signature $(ocsp_status signature), authentication $(ocsp_status authentication)"
+signature_serial=$(jq -r '.certificates[] | select(.type == "SIGNATURE") | .serial' "$DEMO/result.json")
+say "demo: the resident moves house; Chiyoda-ku revokes the signature certificate $signature_serial (affiliationChanged)"
+curl -fsS "${AS_CHIYODA[@]}" -H 'Content-Type: application/json' --data '{"reason":"affiliationChanged"}' \
+    "$REG_URL/api/v1/certificates/$signature_serial/revocation" >"$DEMO/revocation.json"
+jq -r '"  \(.ca) \(.serial): \(.status) \(.reason) at \(.revokedAt)"' "$DEMO/revocation.json"
+say "demo: the same revocation again answers with the first one's time (unchanged: $(curl -fsS "${AS_CHIYODA[@]}" \
+    -H 'Content-Type: application/json' --data '{"reason":"affiliationChanged"}' \
+    "$REG_URL/api/v1/certificates/$signature_serial/revocation" | jq -r .unchanged))"
+# The revocation travels ca-service outbox -> Kafka -> the responder's store; usually well under a second.
+for _ in $(seq 50); do
+    [[ $(ocsp_status signature) == revoked ]] && break
+    sleep 0.2
+done
+[[ $(ocsp_status signature) == revoked ]] || fail "OCSP does not say revoked 10 s after the revocation"
+say "demo: OCSP now says: signature $(ocsp_status signature), authentication $(ocsp_status authentication)"
+openssl ocsp -issuer "$DEMO/signature-roots.pem" -cert "$DEMO/signature.pem" -CAfile "$DEMO/signature-roots.pem" \
+    -url "$OCSP_URL" 2>/dev/null | grep -E 'Reason|Revocation Time' | sed 's/^\s*/  /'
 printf '\n'
 say "the system is running:"
 say "  registration-service  $REG_URL/api/v1  (mTLS, municipality certificates in $PKI/municipalities)"
 say "                        OpenAPI: http://127.0.0.1:9080/q/openapi   health: http://127.0.0.1:9080/q/health"
-say "  ca-service            $CA_URL/internal/v1  (mTLS, registration-service only)   health: http://127.0.0.1:9081/q/health"
+say "  ca-service            $CA_URL/internal/v1  (mTLS, service clients only)   health: http://127.0.0.1:9081/q/health"
+say "  ocsp-responder        $OCSP_URL  (RFC 6960 POST, RFC 5019 GET)   health: http://127.0.0.1:9082/q/health"
+say "  Kafka                 $INKAN_KAFKA_BOOTSTRAP  (topic inkan.certificate-events)"
 say "  PostgreSQL            127.0.0.1:$INKAN_PG_PORT   SoftHSM2 config: $SOFTHSM2_CONF"
 say "  logs                  $LOGS   demo files: $DEMO"
 say "stop with: deploy/local/stop.sh"

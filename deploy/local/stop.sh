@@ -3,7 +3,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-for service in registration-service ca-service; do
+for service in crl-publisher ocsp-responder registration-service ca-service; do
     stop_service "$service"
 done
 bash "$SCRIPT_DIR/infra.sh" down

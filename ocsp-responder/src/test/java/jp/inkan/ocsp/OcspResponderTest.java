@@ -210,4 +210,26 @@ class OcspResponderTest {
         assertFalse(Arrays.equals(revoked.body(), refreshed.body()), "re-signed once within 15 min of nextUpdate");
         assertEquals(clock.instant().plus(Duration.ofHours(1)), refreshed.nextUpdate());
     }
+
+    @Test
+    void aRepeatedGetIsAnsweredFromTheCacheOnlyWhileItsAnswerIsCurrent() throws Exception {
+        BigInteger serial = serial();
+        event(g1, serial, 1, "VALID", null, null);
+        byte[] request = OcspRequests.request(g1.certificate(), serial);
+        String path = "/ocsp/" + java.util.Base64.getEncoder().encodeToString(request);
+        assertTrue(responder.cachedAnswer(path).isEmpty(), "never seen: parsed and signed on a worker");
+        Reply first = responder.answer(request, path);
+        assertArrayEquals(first.body(), responder.cachedAnswer(path).orElseThrow().body());
+        assertEquals(first.etag(), responder.cachedAnswer(path).orElseThrow().etag());
+
+        event(g1, serial, 2, "REVOKED", clock.instant(), RevocationReason.KEY_COMPROMISE);
+        assertTrue(responder.cachedAnswer(path).isEmpty(), "a status change is never answered from the cache");
+        Reply revoked = responder.answer(request, path);
+        assertInstanceOf(RevokedStatus.class, OcspRequests.single(revoked.body()).getCertStatus());
+        assertArrayEquals(revoked.body(), responder.cachedAnswer(path).orElseThrow().body());
+
+        clock.advance(Duration.ofMinutes(46));
+        assertTrue(responder.cachedAnswer(path).isEmpty(), "past the refresh point: re-signed on a worker");
+        assertEquals(2, responder.signed(), "signed twice in all, both on the worker path");
+    }
 }

@@ -339,14 +339,22 @@ class RegistrationApiTest {
 
     /** Certificates ca-service holds for an application's request ids: never more than one per type. */
     static long caCertificatesFor(String applicationId) throws SQLException {
+        return Long.parseLong(inCaDatabase("select count(*) from issued_certificate where request_id like '"
+                + applicationId + ":%'").get(0));
+    }
+
+    /** The first column of each row a query finds in ca-service's (test) inventory, the record. */
+    static List<String> inCaDatabase(String sql) throws SQLException {
         Map<String, String> e = LocalEnv.env();
         try (Connection c = DriverManager.getConnection(e.get("INKAN_CA_DB_TEST_URL"), e.get("INKAN_CA_DB_USER"),
                 e.get("INKAN_CA_DB_PASSWORD"));
              Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("select count(*) from issued_certificate where request_id like '"
-                     + applicationId + ":%'")) {
-            r.next();
-            return r.getLong(1);
+             ResultSet r = s.executeQuery(sql)) {
+            List<String> rows = new ArrayList<>();
+            while (r.next()) {
+                rows.add(r.getString(1));
+            }
+            return rows;
         }
     }
 

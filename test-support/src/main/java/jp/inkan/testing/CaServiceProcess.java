@@ -99,6 +99,19 @@ public final class CaServiceProcess {
         System.clearProperty(PID);
     }
 
+    /** SIGKILL, as a crash or an OOM kill would end it: no graceful shutdown. Waits for the exit. */
+    public static synchronized void kill() {
+        String pid = System.getProperty(PID);
+        if (pid == null) {
+            return;
+        }
+        ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+        System.clearProperty(PID);
+    }
+
     private static void awaitReady(Process process, Path log) {
         HttpClient client = HttpClient.newHttpClient();
         URI ready = URI.create("http://127.0.0.1:" + Integer.getInteger(MANAGEMENT_PORT) + "/q/health/ready");

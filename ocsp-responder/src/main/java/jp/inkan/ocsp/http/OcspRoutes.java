@@ -8,14 +8,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.Optional;
 import jp.inkan.ocsp.config.OcspConfig;
 import jp.inkan.ocsp.crypto.OcspCodec;
@@ -61,6 +58,10 @@ public class OcspRoutes {
         router.route(HttpMethod.POST, "/ocsp/").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
         router.route(HttpMethod.POST, "/ocsp").blockingHandler(this::post, false);
         router.route(HttpMethod.POST, "/ocsp/").blockingHandler(this::post, false);
+        // A repeated GET whose pre-signed answer is current is served on the I/O thread; only the
+        // rest (first sight, re-signing, errors) goes to a worker.
+        router.routeWithRegex(HttpMethod.GET, "/ocsp/.*").handler(ctx -> responder.cachedAnswer(ctx.request().path())
+                .ifPresentOrElse(reply -> send(ctx, reply, true), ctx::next));
         router.routeWithRegex(HttpMethod.GET, "/ocsp/.*").blockingHandler(this::get, false);
         router.route(HttpMethod.GET, "/ocsp").handler(ctx -> send(ctx, malformed(), false));
     }
@@ -68,7 +69,7 @@ public class OcspRoutes {
     private void post(RoutingContext ctx) {
         Buffer body = ctx.body().buffer();
         byte[] der = body == null ? new byte[0] : body.getBytes();
-        send(ctx, answer(der), false);
+        send(ctx, answer(der, null), false);
     }
 
     private void get(RoutingContext ctx) {
@@ -83,12 +84,12 @@ public class OcspRoutes {
             ctx.response().setStatusCode(413).end();
             return;
         }
-        send(ctx, der.map(this::answer).orElseGet(OcspRoutes::malformed), true);
+        send(ctx, der.map(d -> answer(d, path)).orElseGet(OcspRoutes::malformed), true);
     }
 
-    private Reply answer(byte[] der) {
+    private Reply answer(byte[] der, String requestKey) {
         try {
-            return responder.answer(der);
+            return responder.answer(der, requestKey);
         } catch (RuntimeException e) {
             // Never a stack trace to the client: an unsigned internalError, details in our log.
             LOG.errorf(e, "OCSP request failed");
@@ -110,19 +111,11 @@ public class OcspRoutes {
             response.putHeader("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
             response.putHeader("Last-Modified", HTTP_DATE.format(reply.thisUpdate()));
             response.putHeader("Expires", HTTP_DATE.format(reply.nextUpdate()));
-            response.putHeader("ETag", "\"" + sha256(reply.body()) + "\"");
+            response.putHeader("ETag", reply.etag());
             response.putHeader("Date", HTTP_DATE.format(now));
         } else {
             response.putHeader("Cache-Control", "no-cache, no-store");
         }
         response.setStatusCode(200).end(Buffer.buffer(reply.body()));
-    }
-
-    private static String sha256(byte[] body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -50,6 +50,10 @@ public class Responder {
     private record Cached(Reply reply, long revision, ResponseSigner signer, Instant refreshAt) {
     }
 
+    /** Which certificate an exact GET request asks about: a cache hit then needs no parsing at all. */
+    private record KnownRequest(String cacheKey, ServedIssuer issuer, java.math.BigInteger serial) {
+    }
+
     private final CaDirectory issuers;
     private final StatusSource statuses;
     private final ResponderCredentials credentials;
@@ -60,6 +64,7 @@ public class Responder {
     private final int maxCertIds;
     private final int maxNonceLength;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, KnownRequest> knownRequests = new ConcurrentHashMap<>();
     private final AtomicLong signed = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
 
@@ -87,6 +92,32 @@ public class Responder {
     }
 
     public Reply answer(byte[] der) {
+        return answer(der, null);
+    }
+
+    /**
+     * The pre-signed answer to a request seen before under {@code requestKey} (e.g. its GET path),
+     * if it is still current: same status revision, same responder certificate, before its refresh
+     * point. Never parses, signs or blocks, so it may run on the I/O thread.
+     */
+    public Optional<Reply> cachedAnswer(String requestKey) {
+        KnownRequest known = knownRequests.get(requestKey);
+        if (known == null) {
+            return Optional.empty();
+        }
+        Cached cached = cache.get(known.cacheKey());
+        if (cached == null || !clock.instant().isBefore(cached.refreshAt())
+                || cached.revision() != statuses.find(known.issuer().keyId(), known.serial())
+                        .map(CertificateStatus::revision).orElse(0L)
+                || credentials.signerFor(known.issuer()).orElse(null) != cached.signer()) {
+            return Optional.empty();
+        }
+        cacheHits.incrementAndGet();
+        return Optional.of(cached.reply());
+    }
+
+    /** As {@link #answer(byte[])}; a shareable answer is also remembered under {@code requestKey} for {@link #cachedAnswer}. */
+    public Reply answer(byte[] der, String requestKey) {
         OcspMessages.Parsed parsed = OcspCodec.parse(der, maxCertIds, maxNonceLength);
         if (parsed instanceof OcspMessages.Malformed malformed) {
             LOG.debugf("Malformed OCSP request: %s", malformed.reason());
@@ -117,6 +148,12 @@ public class Responder {
             answers.add(answer(id, status));
         }
         String key = shared ? request.certIds().get(0).cacheKey() : null;
+        if (shared && requestKey != null) {
+            if (knownRequests.size() >= cacheSize) {
+                evictSome(knownRequests);
+            }
+            knownRequests.put(requestKey, new KnownRequest(key, issuer, request.certIds().get(0).serial()));
+        }
         if (shared) {
             Cached cached = cache.get(key);
             if (cached != null && cached.revision() == revision && cached.signer() == signer
@@ -138,7 +175,7 @@ public class Responder {
         Reply reply = new Reply(body, true, thisUpdate, nextUpdate, shared);
         if (shared) {
             if (cache.size() >= cacheSize) {
-                evictSome();
+                evictSome(cache);
             }
             cache.put(key, new Cached(reply, revision, signer, nextUpdate.minus(refreshBefore)));
         }
@@ -164,9 +201,9 @@ public class Responder {
     }
 
     /** Drops about a tenth of the entries: a cheap bound, not an exact LRU. */
-    private void evictSome() {
+    private void evictSome(Map<String, ?> map) {
         int drop = Math.max(1, cacheSize / 10);
-        Iterator<String> keys = cache.keySet().iterator();
+        Iterator<String> keys = map.keySet().iterator();
         while (drop-- > 0 && keys.hasNext()) {
             keys.next();
             keys.remove();

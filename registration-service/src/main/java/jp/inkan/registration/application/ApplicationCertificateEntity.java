@@ -59,4 +59,15 @@ public class ApplicationCertificateEntity extends PanacheEntityBase {
 
     @Column(name = "pem", nullable = false)
     public String pem;
+
+    /** VALID, ON_HOLD or REVOKED, as ca-service last answered. */
+    @Column(name = "status", nullable = false)
+    public String status = "VALID";
+
+    @Column(name = "revoked_at")
+    public Instant revokedAt;
+
+    /** RFC 5280 reason name; {@code certificateHold} while on hold. */
+    @Column(name = "revocation_reason")
+    public String revocationReason;
 }

@@ -9,8 +9,11 @@ import jp.inkan.common.CertificateType;
 public record ApplicationResult(UUID applicationId, String municipalityCode, String status, Instant createdAt,
                                 List<Certificate> certificates) {
 
-    /** One issued certificate; {@code serial} is lower-case hex. */
+    /**
+     * One issued certificate; {@code serial} is lower-case hex. {@code status} (VALID, ON_HOLD,
+     * REVOKED), {@code revokedAt} and {@code reason} as of the last revocation or hold made here.
+     */
     public record Certificate(CertificateType type, String serial, int keyGeneration, Instant notBefore,
-                              Instant notAfter, String pem) {
+                              Instant notAfter, String pem, String status, Instant revokedAt, String reason) {
     }
 }

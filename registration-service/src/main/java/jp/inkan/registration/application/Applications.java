@@ -65,6 +65,46 @@ public class Applications implements PanacheRepositoryBase<ApplicationEntity, UU
         getEntityManager().persist(c);
     }
 
+    /** Certificates with this serial issued for {@code municipalityCode}'s applications (one, unless both CAs chose it). */
+    @Transactional(TxType.MANDATORY)
+    public List<ApplicationCertificateEntity> certificatesBySerial(String municipalityCode, String serial) {
+        return getEntityManager().createQuery("""
+                        select c from ApplicationCertificateEntity c, ApplicationEntity a
+                        where a.id = c.key.applicationId and a.municipalityCode = :m and c.serial = :serial""",
+                        ApplicationCertificateEntity.class)
+                .setParameter("m", municipalityCode).setParameter("serial", serial).getResultList();
+    }
+
+    /**
+     * A resident's certificates at {@code municipalityCode} that are not revoked and not expired at
+     * {@code now}; with {@code cardSerial}, only that card's.
+     */
+    @Transactional(TxType.MANDATORY)
+    public List<ApplicationCertificateEntity> liveCertificatesOfResident(String municipalityCode, byte[] residentHash,
+                                                                          String cardSerial, Instant now) {
+        var query = getEntityManager().createQuery("""
+                        select c from ApplicationCertificateEntity c, ApplicationEntity a
+                        where a.id = c.key.applicationId and a.municipalityCode = :m and a.residentHash = :h
+                          and c.status <> 'REVOKED' and c.notAfter > :now"""
+                        + (cardSerial == null ? "" : " and a.cardSerial = :card")
+                        + " order by a.createdAt, c.key.type", ApplicationCertificateEntity.class)
+                .setParameter("m", municipalityCode).setParameter("h", residentHash).setParameter("now", now);
+        if (cardSerial != null) {
+            query.setParameter("card", cardSerial);
+        }
+        return query.getResultList();
+    }
+
+    /** Records where ca-service says the certificate stands now. */
+    @Transactional(TxType.MANDATORY)
+    public void recordStatus(ApplicationCertificateEntity.Key key, String status, Instant revokedAt, String reason) {
+        ApplicationCertificateEntity c = getEntityManager().find(ApplicationCertificateEntity.class, key,
+                LockModeType.PESSIMISTIC_WRITE);
+        c.status = status;
+        c.revokedAt = revokedAt;
+        c.revocationReason = reason;
+    }
+
     /** The application if it belongs to {@code municipalityCode}; another municipality's is simply not found. */
     @Transactional(TxType.MANDATORY)
     public Optional<ApplicationResult> view(UUID id, String municipalityCode) {
@@ -80,7 +120,8 @@ public class Applications implements PanacheRepositoryBase<ApplicationEntity, UU
     ApplicationResult view(ApplicationEntity application) {
         List<ApplicationResult.Certificate> certificates = certificates(application.id).stream()
                 .map(c -> new ApplicationResult.Certificate(CertificateType.valueOf(c.key.type), c.serial,
-                        c.keyGeneration, c.notBefore, c.notAfter, c.pem))
+                        c.keyGeneration, c.notBefore, c.notAfter, c.pem, c.status, c.revokedAt,
+                        c.revocationReason))
                 .sorted(Comparator.comparing(ApplicationResult.Certificate::type))
                 .toList();
         return new ApplicationResult(application.id, application.municipalityCode, application.status,

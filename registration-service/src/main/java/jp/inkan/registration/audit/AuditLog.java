@@ -15,7 +15,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class AuditLog implements PanacheRepository<AuditEventEntity> {
 
-    public enum Action { AUTHENTICATE, SUBMIT_APPLICATION, READ_APPLICATION, QUERY_CERTIFICATES }
+    public enum Action {
+        AUTHENTICATE, SUBMIT_APPLICATION, READ_APPLICATION, QUERY_CERTIFICATES, REVOKE_CERTIFICATE, HOLD_CERTIFICATE,
+        RESIDENT_EVENT
+    }
 
     public enum Outcome { ACCEPTED, REPLAYED, REFUSED, FAILED }
 

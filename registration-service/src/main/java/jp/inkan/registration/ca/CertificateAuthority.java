@@ -6,8 +6,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.util.function.Supplier;
+import jp.inkan.common.CertificateType;
+import jp.inkan.common.ca.CertificateStatusView;
 import jp.inkan.common.ca.IssuanceRequest;
 import jp.inkan.common.ca.IssuedCertificate;
+import jp.inkan.common.ca.RevocationRequest;
 import jp.inkan.registration.error.RegistrationException;
 import jp.inkan.registration.error.RegistrationException.CaRefusal;
 import jp.inkan.registration.error.RegistrationException.Kind;
@@ -33,8 +37,24 @@ public class CertificateAuthority {
     }
 
     public IssuedCertificate issue(IssuanceRequest request) {
+        return call(() -> api.issue(request), "request " + request.requestId(),
+                "The certification authority is unavailable; retry with the same Idempotency-Key.");
+    }
+
+    /** Revokes (or, repeated, answers with the revocation of record); ca-service checks the municipality. */
+    public CertificateStatusView revoke(CertificateType ca, String serial, RevocationRequest request) {
+        return call(() -> api.revoke(ca.name().toLowerCase(), serial, request), "revocation of " + serial,
+                "The certification authority is unavailable; the revocation was not recorded, retry it.");
+    }
+
+    public CertificateStatusView hold(CertificateType ca, String serial, RevocationRequest request) {
+        return call(() -> api.hold(ca.name().toLowerCase(), serial, request), "hold of " + serial,
+                "The certification authority is unavailable; the hold was not recorded, retry it.");
+    }
+
+    private <T> T call(Supplier<T> call, String what, String unavailable) {
         try {
-            return api.issue(request);
+            return call.get();
         } catch (WebApplicationException e) {
             Response response = e.getResponse();
             int status = response.getStatus();
@@ -44,11 +64,11 @@ public class CertificateAuthority {
                         problem.path("title").asText("Refused by the CA")),
                         problem.path("detail").asText("The certification authority refused the request."));
             }
-            LOG.warnf("ca-service answered %d for request %s", status, request.requestId());
-            throw unavailable(e);
+            LOG.warnf("ca-service answered %d for %s", status, what);
+            throw new RegistrationException(Kind.CA_UNAVAILABLE, unavailable, e);
         } catch (ProcessingException e) {
-            LOG.warnf("ca-service unreachable for request %s: %s", request.requestId(), e.getMessage());
-            throw unavailable(e);
+            LOG.warnf("ca-service unreachable for %s: %s", what, e.getMessage());
+            throw new RegistrationException(Kind.CA_UNAVAILABLE, unavailable, e);
         }
     }
 
@@ -58,10 +78,5 @@ public class CertificateAuthority {
         } catch (Exception e) {
             return json.createObjectNode();
         }
-    }
-
-    private static RegistrationException unavailable(Exception cause) {
-        return new RegistrationException(Kind.CA_UNAVAILABLE,
-                "The certification authority is unavailable; retry with the same Idempotency-Key.", cause);
     }
 }
