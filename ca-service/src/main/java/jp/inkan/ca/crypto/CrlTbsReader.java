@@ -118,7 +118,8 @@ public final class CrlTbsReader {
         long entries = 0;
         if (consumed < end && peek() == 0x30) {
             next();
-            long listEnd = consumed + readLength();
+            long listLength = readLength();
+            long listEnd = consumed + listLength;
             if (listEnd > end) {
                 throw new Refused("revokedCertificates overruns the TBSCertList.");
             }
