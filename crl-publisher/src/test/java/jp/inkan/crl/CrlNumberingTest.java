@@ -112,6 +112,7 @@ class CrlNumberingTest {
     @Test
     void concurrentPublishersNeverShareANumber() throws Exception {
         CrlStore.Scope scope = scope();
+        publisher.publish(scope, CrlStore.Kind.COMPLETE, true).orElseThrow(); // deltas need a base
         int threads = 4;
         int each = 3;
         ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -21,7 +21,7 @@ import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.error.CaException.Kind;
 import jp.inkan.ca.hsm.CertificateSigner;
 import jp.inkan.common.CertificateType;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jp.inkan.ca.config.CaConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,16 +49,14 @@ public class CrlSigningService {
     private final long maxLength;
 
     public CrlSigningService(KeyGenerations generations, CertificateSigner signer, DataSource dataSource, Clock clock,
-                             @ConfigProperty(name = "inkan.ca.crl.max-clock-skew", defaultValue = "PT15M") Duration maxSkew,
-                             @ConfigProperty(name = "inkan.ca.crl.max-validity", defaultValue = "P10D") Duration maxValidity,
-                             @ConfigProperty(name = "inkan.ca.crl.max-tbs-bytes", defaultValue = "536870912") long maxLength) {
+                             CaConfig config) {
         this.generations = generations;
         this.signer = signer;
         this.dataSource = dataSource;
         this.clock = clock;
-        this.maxSkew = maxSkew;
-        this.maxValidity = maxValidity;
-        this.maxLength = maxLength;
+        this.maxSkew = config.crl().maxClockSkew();
+        this.maxValidity = config.crl().maxValidity();
+        this.maxLength = config.crl().maxTbsBytes();
     }
 
     public SignedCrl sign(CertificateType ca, int generation, InputStream tbs, String client) {

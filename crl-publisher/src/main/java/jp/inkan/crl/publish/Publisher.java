@@ -78,7 +78,7 @@ public class Publisher {
     /** What one publication produced. */
     public record Published(CertificateType ca, int generation, String partition, Kind kind, BigInteger number,
                             BigInteger baseNumber, long entries, long bytes, String path, boolean served,
-                            long millis) {
+                            long millis, long buildMillis, long signMillis, long writeMillis) {
     }
 
     private final CrlConfig config;
@@ -205,10 +205,13 @@ public class Publisher {
                 : config.schedule().deltaEvery().plus(config.schedule().deltaOverlap());
         long nextUpdate = thisUpdate + validity.toSeconds();
         try (TbsCertList tbs = new TbsCertList(spill)) {
+            long buildStart = System.nanoTime();
             long changeSeq = streamEntries(scope, allocation, now, tbs);
             tbs.finish(issuer.algorithmIdentifier(), issuer.issuerName(), thisUpdate, nextUpdate,
                     extensions(issuer, dp, scope, allocation));
+            long signStart = System.nanoTime();
             CaClient.SignedCrl signed = ca.sign(scope.ca(), scope.generation(), tbs::open, tbs.length());
+            long writeStart = System.nanoTime();
             faults.accept("signed");
             if (!issuer.jcaAlgorithm().equalsIgnoreCase(signed.signatureAlgorithm())) {
                 throw new IllegalStateException("ca-service signed with " + signed.signatureAlgorithm());
@@ -217,7 +220,8 @@ public class Publisher {
             faults.accept("written");
             boolean served = store.publish(allocation, new CrlStore.Publication(changeSeq, Instant.ofEpochSecond(thisUpdate),
                     Instant.ofEpochSecond(nextUpdate), tbs.count(), bytes, signed.tbsSha256()), () -> install(temp, target));
-            long millis = (System.nanoTime() - started) / 1_000_000;
+            long end = System.nanoTime();
+            long millis = (end - started) / 1_000_000;
             if (served) {
                 LOG.infof("Published %s CRL %s of %s: %d entries, %d bytes, %d ms", allocation.kind(), allocation.number(),
                         describe(scope), tbs.count(), bytes, millis);
@@ -225,7 +229,8 @@ public class Publisher {
                 LOG.infof("CRL %s of %s abandoned: a higher number was published first", allocation.number(), describe(scope));
             }
             return new Published(scope.ca(), scope.generation(), scope.partition(), allocation.kind(), allocation.number(),
-                    allocation.baseNumber(), tbs.count(), bytes, "/" + config.outputDir().relativize(target), served, millis);
+                    allocation.baseNumber(), tbs.count(), bytes, "/" + config.outputDir().relativize(target), served, millis,
+                    (signStart - buildStart) / 1_000_000, (writeStart - signStart) / 1_000_000, (end - writeStart) / 1_000_000);
         } finally {
             Files.deleteIfExists(temp);
         }
