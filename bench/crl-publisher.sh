@@ -44,6 +44,7 @@ wait_ready() {
 # the java child of /usr/bin/time
 java_of() { for _ in $(seq 1 50); do p=$(pgrep -P "$1" java || true); [[ -n "$p" ]] && { echo "$p"; return; }; sleep 0.1; done; }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---- 1. Reference: openssl ca -gencrl over an index.txt of the same serials ----------------------
 echo "[bench] writing index.txt with $N revoked entries"
 python3 - "$N" "$WORK/ref/index.txt" <<'EOF'
@@ -155,16 +156,17 @@ DELTA_VERIFY=$(openssl crl -inform DER -in "$WORK/full-delta.crl" -noout -CAfile
 OURS_COUNT=$(openssl crl -inform DER -in "$WORK/full.crl" -noout -text | grep -c 'Serial Number:' || true)
 REF_COUNT=$(openssl crl -in "$WORK/ref/ref.crl" -noout -text | grep -c 'Serial Number:' || true)
 
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 kill "$PUB_PID" "$CA_PID"
 wait "$PUB_TIME" "$CA_TIME" 2>/dev/null || true
 PIDS=()
 
 python3 - "$WORK" "$N" "$DELTA_N" "$REF_SECONDS" "$REF_KB" "$REF_BYTES" "$TRIGGER_MS" "$LOAD_MS" \
     "$PUB_RSS_BEFORE" "$PUB_HWM_BEFORE" "$PUB_HWM_AFTER" "$CA_RSS_BEFORE" "$CA_HWM_BEFORE" "$CA_HWM_AFTER" \
-    "$VERIFY" "$DELTA_VERIFY" "$OURS_COUNT" "$REF_COUNT" "$PUB_JAVA_OPTS" "$CA_JAVA_OPTS" <<'EOF'
+    "$VERIFY" "$DELTA_VERIFY" "$OURS_COUNT" "$REF_COUNT" "$PUB_JAVA_OPTS" "$CA_JAVA_OPTS" "$LOAD_BEFORE" "$LOAD_AFTER" <<'EOF'
 import json, sys, re, subprocess, datetime, os
 (work, n, delta_n, ref_elapsed, ref_kb, ref_bytes, trigger_ms, load_ms, pub_rss0, pub_hwm0, pub_hwm1, ca_rss0, ca_hwm0,
- ca_hwm1, verify, delta_verify, ours_count, ref_count, pub_opts, ca_opts) = sys.argv[1:]
+ ca_hwm1, verify, delta_verify, ours_count, ref_count, pub_opts, ca_opts, load0, load1) = sys.argv[1:]
 def seconds(s):
     parts = [float(p) for p in s.split(":")]
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
@@ -188,6 +190,9 @@ crl-publisher jar streaming the entries from its PostgreSQL store into the DER e
 (jar, SoftHSM2 token) checking and hashing the streamed TBSCertList and signing the digest with
 RSA-2048, the publisher verifying the signature and writing, fsyncing and renaming the file.
 JVM options: publisher `{pub_opts}`, ca-service `{ca_opts}`.
+Load average (1/5/15 min) at the start: {load0}, at the end: {load1} — the machine is shared with other
+builds and tests, so absolute times vary between runs (openssl alone took 5.8 s on an idle box of this
+kind, see MACHINE-NOTES); the ratios compare both sides under the same conditions.
 
 ## Complete CRL, {int(n):,} entries
 
