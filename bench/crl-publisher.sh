@@ -10,8 +10,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
 N=${BENCH_ENTRIES:-1000000}
 DELTA_N=${BENCH_DELTA:-10000}
-PUB_JAVA_OPTS=${BENCH_PUBLISHER_JAVA_OPTS:--Xms32m -Xmx192m -XX:+UseSerialGC}
-CA_JAVA_OPTS=${BENCH_CA_JAVA_OPTS:--Xms32m -Xmx256m -XX:+UseSerialGC}
+PUB_JAVA_OPTS=${BENCH_PUBLISHER_JAVA_OPTS:--Xms16m -Xmx64m -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k}
+CA_JAVA_OPTS=${BENCH_CA_JAVA_OPTS:--Xms16m -Xmx128m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k}
+# glibc's per-thread malloc arenas are much of a JVM's RSS beyond its heap; "" leaves the default.
+MALLOC_ARENAS=${BENCH_MALLOC_ARENA_MAX-2}
 
 exec 9>/tmp/inkan-tests.lock
 echo "[bench] waiting for /tmp/inkan-tests.lock"
@@ -87,7 +89,7 @@ cd "$REPO"
 # ---- 2. Ours: ca-service and crl-publisher as processes -----------------------------------------
 CA_PORT=$(free_port); CA_MPORT=$(free_port); PUB_PORT=$(free_port); PUB_MPORT=$(free_port)
 echo "[bench] starting ca-service (test database and token, wiped) on $CA_PORT"
-env INKAN_CA_DB_URL="$INKAN_CA_DB_TEST_URL" INKAN_HSM_SLOT="$INKAN_HSM_TEST_SLOT" INKAN_CA_BOOTSTRAP=true \
+env ${MALLOC_ARENAS:+MALLOC_ARENA_MAX=$MALLOC_ARENAS} INKAN_CA_DB_URL="$INKAN_CA_DB_TEST_URL" INKAN_HSM_SLOT="$INKAN_HSM_TEST_SLOT" INKAN_CA_BOOTSTRAP=true \
     QUARKUS_FLYWAY_CLEAN_DISABLED=false QUARKUS_FLYWAY_CLEAN_AT_START=true INKAN_KAFKA_BOOTSTRAP=127.0.0.1:9 \
     /usr/bin/time -v -o "$WORK/ca.time" java $CA_JAVA_OPTS -Dquarkus.http.ssl-port="$CA_PORT" \
     -Dquarkus.management.port="$CA_MPORT" -Dquarkus.log.category.\"org.apache.kafka\".level=OFF \
@@ -96,7 +98,7 @@ CA_TIME=$!; PIDS+=("$CA_TIME")
 wait_ready "http://127.0.0.1:$CA_MPORT/q/health/ready"
 CA_PID=$(java_of "$CA_TIME")
 echo "[bench] starting crl-publisher on $PUB_PORT (events and schedule off: the store is loaded directly)"
-env INKAN_CRL_DB_URL="$INKAN_CRL_DB_TEST_URL" INKAN_CA_URL="https://localhost:$CA_PORT" INKAN_CRL_DIR="$WORK/out" \
+env ${MALLOC_ARENAS:+MALLOC_ARENA_MAX=$MALLOC_ARENAS} INKAN_CRL_DB_URL="$INKAN_CRL_DB_TEST_URL" INKAN_CA_URL="https://localhost:$CA_PORT" INKAN_CRL_DIR="$WORK/out" \
     QUARKUS_FLYWAY_CLEAN_DISABLED=false QUARKUS_FLYWAY_CLEAN_AT_START=true \
     /usr/bin/time -v -o "$WORK/pub.time" java $PUB_JAVA_OPTS -Dquarkus.http.port="$PUB_PORT" \
     -Dquarkus.management.port="$PUB_MPORT" -Dinkan.crl.events.enabled=false -Dquarkus.scheduler.enabled=false \
@@ -163,10 +165,10 @@ PIDS=()
 
 python3 - "$WORK" "$N" "$DELTA_N" "$REF_SECONDS" "$REF_KB" "$REF_BYTES" "$TRIGGER_MS" "$LOAD_MS" \
     "$PUB_RSS_BEFORE" "$PUB_HWM_BEFORE" "$PUB_HWM_AFTER" "$CA_RSS_BEFORE" "$CA_HWM_BEFORE" "$CA_HWM_AFTER" \
-    "$VERIFY" "$DELTA_VERIFY" "$OURS_COUNT" "$REF_COUNT" "$PUB_JAVA_OPTS" "$CA_JAVA_OPTS" "$LOAD_BEFORE" "$LOAD_AFTER" <<'EOF'
+    "$VERIFY" "$DELTA_VERIFY" "$OURS_COUNT" "$REF_COUNT" "$PUB_JAVA_OPTS" "$CA_JAVA_OPTS" "$LOAD_BEFORE" "$LOAD_AFTER" "${MALLOC_ARENAS:-default}" <<'EOF'
 import json, sys, re, subprocess, datetime, os
 (work, n, delta_n, ref_elapsed, ref_kb, ref_bytes, trigger_ms, load_ms, pub_rss0, pub_hwm0, pub_hwm1, ca_rss0, ca_hwm0,
- ca_hwm1, verify, delta_verify, ours_count, ref_count, pub_opts, ca_opts, load0, load1) = sys.argv[1:]
+ ca_hwm1, verify, delta_verify, ours_count, ref_count, pub_opts, ca_opts, load0, load1, arenas) = sys.argv[1:]
 def seconds(s):
     parts = [float(p) for p in s.split(":")]
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
@@ -189,7 +191,7 @@ both sides in the same run over the same {int(n):,} serials (128-bit, reason key
 crl-publisher jar streaming the entries from its PostgreSQL store into the DER encoder, ca-service
 (jar, SoftHSM2 token) checking and hashing the streamed TBSCertList and signing the digest with
 RSA-2048, the publisher verifying the signature and writing, fsyncing and renaming the file.
-JVM options: publisher `{pub_opts}`, ca-service `{ca_opts}`.
+JVM options: publisher `{pub_opts}`, ca-service `{ca_opts}`; `MALLOC_ARENA_MAX={arenas}` for both.
 Load average (1/5/15 min) at the start: {load0}, at the end: {load1} — the machine is shared with other
 builds and tests, so absolute times vary between runs (openssl alone took 5.8 s on an idle box of this
 kind, see MACHINE-NOTES); the ratios compare both sides under the same conditions.
