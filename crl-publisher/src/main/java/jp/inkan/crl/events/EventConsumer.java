@@ -44,6 +44,8 @@ public class EventConsumer {
     private final EventStore store;
     private final ObjectMapper json;
     private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private volatile String groupId;
     private volatile boolean running;
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
@@ -58,10 +60,30 @@ public class EventConsumer {
         if (!config.events().enabled()) {
             return;
         }
+        groupId = config.events().groupId();
+        launch();
+    }
+
+    private void launch() {
         running = true;
         thread = new Thread(this::run, "crl-event-consumer");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Test seam: stops the consumer and starts it again in {@code newGroupId}, a group that has no
+     * committed offsets in Kafka, to show that consumption resumes from the offsets in PostgreSQL.
+     */
+    public synchronized void restartInGroup(String newGroupId) {
+        stop(null);
+        groupId = newGroupId;
+        launch();
+    }
+
+    /** Records received from Kafka since start (applied or not). */
+    public long received() {
+        return received.get();
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -104,6 +126,7 @@ public class EventConsumer {
                     if (records.isEmpty()) {
                         continue;
                     }
+                    received.addAndGet(records.count());
                     List<CertificateEvent> events = new ArrayList<>(records.count());
                     Map<TopicPartition, Long> next = new HashMap<>();
                     for (ConsumerRecord<String, String> record : records) {
@@ -156,7 +179,7 @@ public class EventConsumer {
     private Properties properties() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.events().bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.events().groupId());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

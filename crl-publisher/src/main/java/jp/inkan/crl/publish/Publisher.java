@@ -139,6 +139,19 @@ public class Publisher {
         return out;
     }
 
+    /** The delta of a scope right after its complete CRL (operator trigger and schedule). */
+    public Optional<Published> publishDeltaAfterComplete(Published complete) {
+        return store.scopes().stream().filter(s -> s.ca() == complete.ca() && s.generation() == complete.generation()
+                && s.partition().equals(complete.partition())).findFirst().flatMap(scope -> {
+                    try {
+                        return publish(scope, Kind.DELTA, true);
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "The delta after CRL %s of %s failed", complete.number(), describe(scope));
+                        return Optional.empty();
+                    }
+                });
+    }
+
     public Optional<Published> publish(Scope scope, Kind kind, boolean force) {
         if (kind == Kind.DELTA && config.schedule().deltaEvery().isZero()) {
             return Optional.empty();

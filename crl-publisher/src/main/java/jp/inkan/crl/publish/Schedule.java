@@ -25,7 +25,10 @@ public class Schedule {
     void tick() {
         try {
             publisher.refresh();
-            publisher.publishAll(Kind.COMPLETE, false, null, null);
+            // A scope that just got a complete CRL gets its (empty) delta at once, so the Freshest CRL
+            // pointer never serves a delta older than its base for a whole delta period.
+            publisher.publishAll(Kind.COMPLETE, false, null, null).stream().filter(Publisher.Published::served)
+                    .forEach(p -> publisher.publishDeltaAfterComplete(p));
             publisher.publishAll(Kind.DELTA, false, null, null);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Scheduled CRL publication failed; retrying at the next check");
