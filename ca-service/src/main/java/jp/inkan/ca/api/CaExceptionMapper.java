@@ -38,6 +38,8 @@ public class CaExceptionMapper implements ExceptionMapper<CaException> {
                 yield Problem.of("inventory-unavailable", "Inventory unavailable", 503,
                         "The certificate could not be recorded, so none was issued; retry later.");
             }
+            case CRL_REFUSED -> Problem.of("crl-refused", "CRL content refused", 422, e.getMessage());
+            case CRL_NUMBER_REUSED -> Problem.of("crl-number-reused", "CRL number already used", 409, e.getMessage());
             case SERIAL_EXHAUSTED -> {
                 LOG.error(e.getMessage());
                 yield Problem.of("serial-exhausted", "No serial number", 503, e.getMessage());

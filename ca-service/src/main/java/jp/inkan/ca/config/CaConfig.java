@@ -31,6 +31,23 @@ public interface CaConfig {
 
     Responder responder();
 
+    Crl crl();
+
+    /** What CRL content crl-publisher may have signed (api/CrlResource). */
+    interface Crl {
+        /** thisUpdate must be within this of ca-service's clock. */
+        @WithDefault("PT15M")
+        Duration maxClockSkew();
+
+        /** nextUpdate at most this long after thisUpdate. */
+        @WithDefault("P10D")
+        Duration maxValidity();
+
+        /** Largest TBSCertList accepted (1,000,000 entries are about 40 MB). */
+        @WithDefault("536870912")
+        long maxTbsBytes();
+    }
+
     interface Api {
         /**
          * The services that may call the API: a client name (as endpoints name their callers) to

@@ -162,6 +162,19 @@ public class X509Encoder {
         return encode(builder.build(contentSigner(algorithm, signer)));
     }
 
+    /**
+     * DER GeneralNames { DirName, URI } exactly as {@link #endEntity} puts it in a certificate's CRL
+     * distribution point: a partitioned CRL's issuing distribution point carries these bytes.
+     */
+    public byte[] distributionPointFullName(String directoryName, String url) {
+        try {
+            return new GeneralNames(new GeneralName[] {new GeneralName(name(directoryName)),
+                    new GeneralName(GeneralName.uniformResourceIdentifier, url)}).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public RootFacts rootFacts(byte[] certificateDer) {
         X509CertificateHolder holder = parse(certificateDer);
         return new RootFacts(holder.getSubject().toString(), subjectKeyIdentifier(holder),

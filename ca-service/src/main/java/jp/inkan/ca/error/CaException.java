@@ -31,7 +31,11 @@ public class CaException extends RuntimeException {
         /** No fresh serial could be recorded after the configured attempts. */
         SERIAL_EXHAUSTED,
         /** The inventory database cannot be written; nothing was issued, the request may be retried. */
-        INVENTORY_UNAVAILABLE
+        INVENTORY_UNAVAILABLE,
+        /** CRL content refused before signing: wrong issuer, key identifier, version, dates or structure. */
+        CRL_REFUSED,
+        /** The CRL number was already signed for other content in the same scope. */
+        CRL_NUMBER_REUSED
     }
 
     public record FieldError(String field, String message) {

@@ -74,6 +74,30 @@ public class Pkcs11CryptoToken implements CryptoToken {
     }
 
     @Override
+    public byte[] signDigest(String keyAlias, SigningAlgorithm algorithm, byte[] sha256Digest) {
+        if (sha256Digest.length != 32) {
+            throw new IllegalArgumentException("Not a SHA-256 digest");
+        }
+        byte[] input = algorithm == SigningAlgorithm.SHA256_WITH_RSA ? sha256DigestInfo(sha256Digest) : sha256Digest;
+        String raw = algorithm == SigningAlgorithm.SHA256_WITH_RSA ? "NONEwithRSA" : "NONEwithECDSA";
+        return withToken(session -> {
+            Signature signature = Signature.getInstance(raw, session.provider);
+            signature.initSign(session.privateKey(keyAlias));
+            signature.update(input);
+            return signature.sign();
+        });
+    }
+
+    /** DER DigestInfo { sha256, NULL } followed by the digest (RFC 8017 §9.2, note 1). */
+    private static byte[] sha256DigestInfo(byte[] digest) {
+        byte[] prefix = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, (byte) 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+                0x05, 0x00, 0x04, 0x20};
+        byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + digest.length);
+        System.arraycopy(digest, 0, out, prefix.length, digest.length);
+        return out;
+    }
+
+    @Override
     public Optional<StoredKey> find(String alias) {
         return withToken(session -> {
             Certificate certificate = session.keyStore.getCertificate(alias);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import jp.inkan.ca.authority.KeyGeneration;
 import jp.inkan.ca.config.CaConfig;
+import jp.inkan.ca.municipality.Municipality;
 import jp.inkan.ca.config.ClockProducer;
 import jp.inkan.ca.crypto.CertificateSpec;
 import jp.inkan.ca.crypto.CertificateSpec.Attribute;
@@ -70,13 +71,25 @@ public class JpkiProfile {
                 config.profile().cpsUri(),
                 "C=JP, O=" + escape(config.profile().issuerAltNameOrganization()),
                 signature ? basicFourFacts(command.holder()) : List.of(),
-                authority.crlDistributionPointBaseDn()
-                        + ", OU=" + escape(command.municipality().prefecture())
-                        + ", CN=" + escape(command.municipality().name() + " CRLDP"),
-                authority.crlUrlTemplate()
-                        .replace("{generation}", issuer.label())
-                        .replace("{municipality}", command.municipality().code()),
+                crlDirectoryName(command.type(), command.municipality()),
+                crlUrl(command.type(), issuer, command.municipality()),
                 authority.ocspUrl());
+    }
+
+    /** The DirName of the CRL distribution point of a municipality's certificates (also the partition CRL's IDP). */
+    public String crlDirectoryName(CertificateType type, Municipality municipality) {
+        CaConfig.Authority authority = type == CertificateType.SIGNATURE ? config.signature() : config.authentication();
+        return authority.crlDistributionPointBaseDn()
+                + ", OU=" + escape(municipality.prefecture())
+                + ", CN=" + escape(municipality.name() + " CRLDP");
+    }
+
+    /** The HTTP URI of that distribution point for certificates of {@code issuer}. */
+    public String crlUrl(CertificateType type, KeyGeneration issuer, Municipality municipality) {
+        CaConfig.Authority authority = type == CertificateType.SIGNATURE ? config.signature() : config.authentication();
+        return authority.crlUrlTemplate()
+                .replace("{generation}", issuer.label())
+                .replace("{municipality}", municipality.code());
     }
 
     private static List<OtherName> basicFourFacts(HolderFacts holder) {

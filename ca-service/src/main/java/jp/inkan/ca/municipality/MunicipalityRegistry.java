@@ -33,6 +33,12 @@ public class MunicipalityRegistry implements PanacheRepositoryBase<MunicipalityE
         return loaded;
     }
 
+    /** Every registered municipality, by code (CRL partitions and their distribution points). */
+    @Transactional
+    public java.util.List<Municipality> all() {
+        return listAll(io.quarkus.panache.common.Sort.by("code")).stream().map(MunicipalityEntity::toDomain).toList();
+    }
+
     @Transactional
     Optional<Municipality> load(String code) {
         return findByIdOptional(code).map(MunicipalityEntity::toDomain);

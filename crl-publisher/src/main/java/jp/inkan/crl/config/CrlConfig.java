@@ -1,0 +1,87 @@
+package jp.inkan.crl.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** What crl-publisher publishes, where and how often. Defaults live in application.properties. */
+@ConfigMapping(prefix = "inkan.crl")
+public interface CrlConfig {
+
+    /** Where CRLs are written ({@code crl/<ca>/g<generation>/<partition>.crl}) and served from. */
+    Path outputDir();
+
+    /** Base of the URLs this service serves, for the Freshest CRL (delta) pointers. */
+    String baseUrl();
+
+    CaService caService();
+
+    Events events();
+
+    Schedule schedule();
+
+    Authentication authentication();
+
+    interface CaService {
+        /** ca-service's mTLS API, e.g. https://localhost:8081. */
+        String url();
+
+        Path clientCertificate();
+
+        Path clientKey();
+
+        Path trust();
+
+        @WithDefault("PT5M")
+        Duration signTimeout();
+    }
+
+    interface Events {
+        String bootstrapServers();
+
+        @WithDefault("inkan.certificate-events")
+        String topic();
+
+        @WithDefault("crl-publisher")
+        String groupId();
+
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface Schedule {
+        /** How often the publisher looks for scopes due (tests switch the scheduler off). */
+        @WithDefault("PT30S")
+        Duration check();
+
+        /** Complete CRLs (full and partitions) are issued this often ... */
+        @WithDefault("P1D")
+        Duration completeEvery();
+
+        /** ... and are valid this much longer (nextUpdate = thisUpdate + completeEvery + completeOverlap). */
+        @WithDefault("PT12H")
+        Duration completeOverlap();
+
+        /** Delta CRLs against the newest complete CRL of their scope; PT0S disables deltas. */
+        @WithDefault("PT5M")
+        Duration deltaEvery();
+
+        @WithDefault("PT10M")
+        Duration deltaOverlap();
+
+        /** Rows fetched per round trip when streaming entries from the database. */
+        @WithDefault("10000")
+        int fetchSize();
+    }
+
+    interface Authentication {
+        /**
+         * Whether the authentication CA gets one CRL per municipality (as ca-service's
+         * crl-url-template for it names one) besides its full CRL; false publishes only the full
+         * CRL (then point that template at .../full.crl).
+         */
+        @WithDefault("true")
+        boolean partitioned();
+    }
+}
