@@ -10,7 +10,7 @@ load_env
 mkdir -p "$PIDS" "$LOGS"
 
 say "building the services (first run downloads dependencies from Maven Central)"
-(cd "$REPO_ROOT" && ./mvnw -B -q -DskipTests package -pl ca-service,registration-service,ocsp-responder -am)
+(cd "$REPO_ROOT" && ./mvnw -B -q -DskipTests package -pl ca-service,registration-service,ocsp-responder,crl-publisher -am)
 
 PKI=$INKAN_PKI_DIR
 CA_URL=https://localhost:8081
@@ -41,6 +41,7 @@ start_service registration-service registration-service 9080 INKAN_CA_URL=$CA_UR
 # certificate (from ca-service, key in its own token) for every CA key generation.
 start_service ocsp-responder ocsp-responder 9082 INKAN_CA_URL=$CA_URL INKAN_OCSP_STATE_DIR="$STATE/ocsp-state"
 OCSP_URL=http://127.0.0.1:8082/ocsp
+start_service crl-publisher crl-publisher 9083 INKAN_CA_URL=$CA_URL INKAN_CRL_DIR="$STATE/crl"
 
 # ocsp_status TYPE -> good / revoked / ... as openssl ocsp reads our responder's signed answer
 ocsp_status() {
@@ -107,12 +108,26 @@ done
 say "demo: OCSP now says: signature $(ocsp_status signature), authentication $(ocsp_status authentication)"
 openssl ocsp -issuer "$DEMO/signature-roots.pem" -cert "$DEMO/signature.pem" -CAfile "$DEMO/signature-roots.pem" \
     -url "$OCSP_URL" 2>/dev/null | grep -E 'Reason|Revocation Time' | sed 's/^\s*/  /'
+crl_url=$(openssl x509 -in "$DEMO/signature.pem" -noout -ext crlDistributionPoints | sed -n 's/.*URI://p' | head -1)
+say "demo: the operator publishes CRLs now (the schedule would within minutes); fetching $crl_url"
+# The revocation event reaches the publisher's store asynchronously: publish until the CRL lists it.
+for _ in $(seq 20); do
+    curl -fsS -X POST 'http://127.0.0.1:9083/crl/publish?kind=complete&ca=signature' >/dev/null
+    curl -fsS "$crl_url" -o "$DEMO/signature-partition.crl"
+    openssl crl -inform DER -in "$DEMO/signature-partition.crl" -out "$DEMO/signature-partition.crl.pem"
+    openssl crl -in "$DEMO/signature-partition.crl.pem" -noout -text | grep -qi "${signature_serial}" && break
+    sleep 0.5
+done
+openssl crl -in "$DEMO/signature-partition.crl.pem" -noout -CAfile "$DEMO/signature-roots.pem" -verify 2>&1 | sed 's/^/  /'
+openssl verify -crl_check -CAfile "$DEMO/signature-roots.pem" -CRLfile "$DEMO/signature-partition.crl.pem" \
+    "$DEMO/signature.pem" 2>&1 | grep -E 'revoked|OK' | sed 's/^/  /' || true
 printf '\n'
 say "the system is running:"
 say "  registration-service  $REG_URL/api/v1  (mTLS, municipality certificates in $PKI/municipalities)"
 say "                        OpenAPI: http://127.0.0.1:9080/q/openapi   health: http://127.0.0.1:9080/q/health"
 say "  ca-service            $CA_URL/internal/v1  (mTLS, service clients only)   health: http://127.0.0.1:9081/q/health"
 say "  ocsp-responder        $OCSP_URL  (RFC 6960 POST, RFC 5019 GET)   health: http://127.0.0.1:9082/q/health"
+say "  crl-publisher         http://127.0.0.1:8083/crl/…  (DER CRLs at the certificates' URIs)   health: http://127.0.0.1:9083/q/health"
 say "  Kafka                 $INKAN_KAFKA_BOOTSTRAP  (topic inkan.certificate-events)"
 say "  PostgreSQL            127.0.0.1:$INKAN_PG_PORT   SoftHSM2 config: $SOFTHSM2_CONF"
 say "  logs                  $LOGS   demo files: $DEMO"
