@@ -52,19 +52,23 @@ request = function()
 end
 EOF
 
-# run_wrk LABEL URL PATHFILE -> "req/s p99_ms". Each server first gets an untimed warm-up run of
-# WARMUP seconds (the JVM compiles its hot path; nginx and openssl get the same).
+# run_wrk LABEL URL PATHFILE [FRESH] sets wrk_rps and wrk_p99. Each server first gets an untimed warm-up
+# run of WARMUP seconds (the JVM compiles its hot path; nginx and openssl get the same). FRESH, when
+# given, is a command run before each wrk run to give it a freshly started server.
 WARMUP=${BENCH_WARMUP_SECONDS:-10}
 run_wrk() {
-    local label=$1 url=$2 paths=$3 out=$W/wrk-$1.txt
+    local label=$1 url=$2 paths=$3 fresh=${4:-true} out=$W/wrk-$1.txt
+    $fresh
     PATHS=$paths wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$W/paths.lua" "$url" >"$W/wrk-$1-warmup.txt"
+    $fresh
     PATHS=$paths wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s "$W/paths.lua" "$url" >"$out"
     local rps p99 errors
     rps=$(awk '/Requests\/sec/ {print $2}' "$out")
     p99=$(awk '$1 == "99%" {print $2}' "$out")
     errors=$(awk '/Non-2xx|Socket errors/ {print}' "$out" | tr '\n' ' ')
-    say "  $label: $rps req/s, p99 $p99 ${errors:+($errors)}" >&2
-    echo "$rps $p99"
+    say "  $label: $rps req/s, p99 $p99 ${errors:+($errors)}"
+    awk -v r="$rps" 'BEGIN { exit !(r > 0) }' || fail "$label answered no request in the timed run; see $out"
+    wrk_rps=$rps wrk_p99=$p99
 }
 
 # nginx: the same answer bytes as static files.
@@ -85,30 +89,54 @@ EOF
 nginx -c "$W/nginx.conf"
 
 # openssl: its own responder, signing every answer with a delegated certificate from ca-service.
-openssl ocsp -index "$W/index.txt" -port "$OPENSSL_PORT" -rsigner "$W/rsigner.pem" -rkey "$W/rkey.pem" \
-    -CA "$W/signature-root.pem" -multi 2 -nmin 60 >"$W/openssl-ocsp.log" 2>&1 &
-openssl_pid=$!
+# OpenSSL 3.0's responder children spin forever on a connection the client closed while they waited
+# for its next request (which wrk does to every connection when a run ends), so each wrk run gets a
+# freshly started responder.
+openssl_pid=
+stop_openssl() {
+    if [[ -n $openssl_pid ]]; then
+        # -multi makes it a process group leader: the parent and the children it re-forks go together
+        kill -- "-$openssl_pid" 2>/dev/null || true
+        wait "$openssl_pid" 2>/dev/null || true
+        openssl_pid=
+    fi
+}
+start_openssl() {
+    stop_openssl
+    openssl ocsp -index "$W/index.txt" -port "$OPENSSL_PORT" -rsigner "$W/rsigner.pem" -rkey "$W/rkey.pem" \
+        -CA "$W/signature-root.pem" -multi 2 -nmin 60 >>"$W/openssl-ocsp.log" 2>&1 &
+    openssl_pid=$!
+    local i
+    for i in $(seq 50); do
+        curl -fsS -H "Connection: close" -o /dev/null "http://127.0.0.1:$OPENSSL_PORT${first#/ocsp}" && return 0
+        sleep 0.1
+    done
+    fail "openssl's reference responder did not start; see $W/openssl-ocsp.log"
+}
 cleanup() {
-    kill "$openssl_pid" 2>/dev/null || true
-    pkill -P "$openssl_pid" 2>/dev/null || true
+    stop_openssl
     [[ -f $W/nginx.pid ]] && kill "$(cat "$W/nginx.pid")" 2>/dev/null || true
 }
 trap cleanup EXIT
-sleep 1
 first=$(head -1 "$W/paths.txt")
+start_openssl
 # Every server must give a real answer for our requests before it is timed.
-curl -fsS "http://127.0.0.1:$OPENSSL_PORT${first#/ocsp}" -o "$W/openssl-sample.der"
+curl -fsS -H "Connection: close" "http://127.0.0.1:$OPENSSL_PORT${first#/ocsp}" -o "$W/openssl-sample.der"
 openssl ocsp -respin "$W/openssl-sample.der" -CAfile "$W/signature-root.pem" -resp_text >/dev/null 2>&1 \
     || fail "openssl's reference responder gave no verifiable answer"
+stop_openssl
 curl -fsS "http://127.0.0.1:8082$first" -o "$W/inkan-sample.der"
 openssl ocsp -respin "$W/inkan-sample.der" -CAfile "$W/signature-root.pem" >/dev/null 2>&1 \
     || fail "our responder gave no verifiable answer"
 
 say "throughput: wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, $(wc -l <"$W/paths.txt") serials"
-read -r inkan_rps inkan_p99 < <(run_wrk ocsp-responder "http://127.0.0.1:8082" "$W/paths.txt")
-read -r nginx_rps nginx_p99 < <(run_wrk nginx "http://127.0.0.1:$NGINX_PORT" "$W/nginx-paths.txt")
+run_wrk ocsp-responder "http://127.0.0.1:8082" "$W/paths.txt"
+inkan_rps=$wrk_rps inkan_p99=$wrk_p99
+run_wrk nginx "http://127.0.0.1:$NGINX_PORT" "$W/nginx-paths.txt"
+nginx_rps=$wrk_rps nginx_p99=$wrk_p99
 sed 's|^/ocsp||' "$W/paths.txt" >"$W/openssl-paths.txt"
-read -r openssl_rps openssl_p99 < <(run_wrk openssl-ocsp "http://127.0.0.1:$OPENSSL_PORT" "$W/openssl-paths.txt")
+run_wrk openssl-ocsp "http://127.0.0.1:$OPENSSL_PORT" "$W/openssl-paths.txt" start_openssl
+openssl_rps=$wrk_rps openssl_p99=$wrk_p99
 cleanup
 trap - EXIT
 
@@ -126,8 +154,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
     echo "servers share the machine. GET per RFC 5019 without nonce (pre-signed, cached answers),"
     echo "$(wc -l <"$W/paths.txt") signature-CA serials, \`wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s\`; nginx serves the"
     echo "very same DER answers as static files; \`openssl ocsp -multi 2\` answers the same certificates"
-    echo "Each server gets an untimed ${WARMUP} s warm-up run first."
     echo "(index.txt) and signs each answer with a delegated responder certificate from ca-service."
+    echo "Each server gets an untimed ${WARMUP} s warm-up run first; openssl's responder is restarted before"
+    echo "each run (OpenSSL $(openssl version | awk '{print $2}')'s children spin on a keep-alive connection the client closed)."
     echo
     echo "| server | req/s | p99 | ratio (ocsp-responder / server) | target |"
     echo "|---|---|---|---|---|"
