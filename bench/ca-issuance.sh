@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash deploy/local/infra.sh up >/dev/null
-./mvnw -B -q install -DskipTests -pl common
+./mvnw -B -q install -DskipTests -pl common,test-support -am
 ./mvnw -B verify -Pbench -pl ca-service -Dbench.seconds="${BENCH_SECONDS:-10}" \
     -Dsurefire.failIfNoSpecifiedTests=false
 cat bench/results/ca-issuance.md

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash deploy/local/infra.sh up >/dev/null
-./mvnw -B -q install -DskipTests -pl common,test-support,ca-service
+./mvnw -B -q install -DskipTests -pl common,test-support,ca-service -am
 ./mvnw -B verify -Pbench -pl registration-service -Dbench.seconds="${BENCH_SECONDS:-60}" \
     -Dbench.clients="${BENCH_CLIENTS:-16}" -Dsurefire.failIfNoSpecifiedTests=false
 cat bench/results/registration-end-to-end.md

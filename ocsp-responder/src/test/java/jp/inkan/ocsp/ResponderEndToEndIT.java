@@ -293,8 +293,8 @@ class ResponderEndToEndIT {
 
         assertEquals(413, Http.post(responder.url(), new byte[9000]).statusCode());
         // GET: a request over the same limit is refused too; a request line over 20 KB never reaches us.
-        assertEquals(413, Http.get(responder.url() + "/" + "A".repeat(17_000)).statusCode());
-        assertEquals(414, Http.get(responder.url() + "/" + "A".repeat(21_000)).statusCode());
+        assertEquals(413, Http.getOnOwnConnection(responder.url() + "/" + "A".repeat(17_000)).statusCode());
+        assertEquals(414, Http.getOnOwnConnection(responder.url() + "/" + "A".repeat(21_000)).statusCode());
 
         List<CertificateID> ids = new ArrayList<>();
         for (int i = 0; i < 11; i++) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -67,8 +68,13 @@ class KafkaBrokerTest {
             }
             broker.kill();
             // Sent while the broker is dead: buffered by the producer, delivered after the restart.
-            List<Future<RecordMetadata>> buffered = send(producer, topic, keys, before, before + after);
+            // From another thread: send() may block until metadata is available again (up to
+            // max.block.ms per call), which would hold off the restart it waits for.
+            CompletableFuture<List<Future<RecordMetadata>>> sending =
+                    CompletableFuture.supplyAsync(() -> send(producer, topic, keys, before, before + after));
+            Thread.sleep(1000);
             broker.restart();
+            List<Future<RecordMetadata>> buffered = sending.get(60, TimeUnit.SECONDS);
             for (Future<RecordMetadata> ack : buffered) {
                 ack.get(60, TimeUnit.SECONDS);
             }

@@ -25,9 +25,22 @@ public final class Http {
         return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
     }
 
+    /**
+     * A GET on a connection of its own, for requests the server answers by closing the connection
+     * (a request line over its limit): the shared client could otherwise reuse the closed one.
+     */
+    public static HttpResponse<byte[]> getOnOwnConnection(String url) {
+        return send(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                HttpRequest.newBuilder(URI.create(url)).GET().build());
+    }
+
     private static HttpResponse<byte[]> send(HttpRequest request) {
+        return send(CLIENT, request);
+    }
+
+    private static HttpResponse<byte[]> send(HttpClient client, HttpRequest request) {
         try {
-            return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

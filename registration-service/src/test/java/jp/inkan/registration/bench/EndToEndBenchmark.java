@@ -85,6 +85,8 @@ class EndToEndBenchmark {
         load(port, Duration.ofSeconds(10), bodies, new ArrayList<>(), new AtomicLong());
         List<Long> latencies = new ArrayList<>();
         AtomicLong failed = new AtomicLong();
+        // A marker for profilers attached from outside (e.g. jcmd JFR.start once it appears).
+        System.out.println("bench: measured run starts");
         long certificates = load(port, LOAD, bodies, latencies, failed);
         double perSecond = certificates / (double) LOAD.toSeconds();
         latencies.sort(null);
