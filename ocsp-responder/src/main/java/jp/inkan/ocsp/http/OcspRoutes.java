@@ -45,18 +45,19 @@ public class OcspRoutes {
     static final String RESPONSE_TYPE = "application/ocsp-response";
     private static final String PREFIX = "/ocsp/";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
-
-    private final Responder responder;
-    private final Clock clock;
+    /** Routing-context key of the request's start (nanoTime), for the paths that leave the I/O thread. */
     private static final String STARTED = "inkan.started";
     /** OCSPResponseStatus names by value (RFC 6960 §4.2.1); 4 is unused. */
     private static final String[] STATUS = {"successful", "malformed-request", "internal-error", "try-later", "unused",
             "sig-required", "unauthorized"};
 
+    private final Responder responder;
+    private final Clock clock;
     private final int maxBodyBytes;
     /**
-     * inkan_ocsp_responses_seconds{method, status}, made once: recording is two adders and a max, no
-     * lookup and no allocation per request (the cached answer is served on the I/O thread).
+     * inkan_ocsp_responses_seconds{method, status}, made once: recording is a few adders, a max and one
+     * of five buckets, with no lookup and no allocation per request (the cached answer is served on
+     * the I/O thread).
      */
     private final Timer[][] timers = new Timer[2][STATUS.length];
 
