@@ -148,9 +148,9 @@ class ResponderCrashRecoveryIT {
             // Readiness follows the broker: not ready while it is gone (answers would go stale), ready again after.
             broker.kill();
             try {
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                long downBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 String health = responder.health();
-                while (!health.contains("DOWN") && System.nanoTime() < deadline) {
+                while (!health.contains("DOWN") && System.nanoTime() < downBy) {
                     Thread.sleep(250);
                     health = responder.health();
                 }
