@@ -19,14 +19,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import jp.inkan.common.CertificateType;
 import jp.inkan.crl.events.EventConsumer;
 import jp.inkan.crl.store.CrlStore;
 import org.jboss.logging.Logger;
 
 /**
  * {@code inkan_crl_age_seconds{ca, generation, scope, kind}}: seconds since thisUpdate of the newest
- * published CRL of each scope and kind, whichever replica published it (read from the database, one
- * query per scrape at most every few seconds); plus the consumer's lag and counters.
+ * published CRL of each scope and kind, whichever replica published it (read from the scope rows at
+ * most every few seconds, at once for this replica's own publications); plus the consumer's lag and
+ * counters.
  */
 @ApplicationScoped
 public class CrlMeters {
@@ -67,25 +69,25 @@ public class CrlMeters {
         refreshedAt = System.nanoTime();
         Map<String, Long> fresh = new HashMap<>();
         try (Connection c = dataSource.getConnection();
+             // The scope row names its newest complete CRL (base_number) and its newest CRL of either
+             // kind (published_number): primary-key lookups, one pair per scope, whatever the history.
              PreparedStatement select = c.prepareStatement("""
-                     select s.ca, s.key_generation, s.partition, c.kind, max(c.this_update)
-                     from crl c join crl_scope s on s.id = c.scope_id
-                     where c.state = 'PUBLISHED' group by s.ca, s.key_generation, s.partition, c.kind""");
+                     select s.ca, s.key_generation, s.partition, c.kind, c.this_update
+                     from crl_scope s join crl c on c.scope_id = s.id and c.number = s.base_number
+                     union all
+                     select s.ca, s.key_generation, s.partition, c.kind, c.this_update
+                     from crl_scope s join crl c on c.scope_id = s.id and c.number = s.published_number
+                     where c.kind = 'DELTA'""");
              ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
                 String ca = rs.getString(1).toLowerCase(Locale.ROOT);
                 String generation = Integer.toString(rs.getInt(2));
                 String scope = CrlStore.FULL.equals(rs.getString(3)) ? "full" : rs.getString(3);
                 String kind = rs.getString(4).toLowerCase(Locale.ROOT);
-                String key = ca + "/" + generation + "/" + scope + "/" + kind;
+                String key = key(ca, generation, scope, kind);
                 fresh.put(key, rs.getObject(5, OffsetDateTime.class).toEpochSecond());
                 if (registerNew && !thisUpdates.containsKey(key)) {
-                    thisUpdates.put(key, fresh.get(key));
-                    Gauge.builder("inkan.crl.age", () -> age(key))
-                            .description("Seconds since thisUpdate of the newest published CRL of the scope")
-                            .baseUnit("seconds")
-                            .tags(Tags.of("ca", ca, "generation", generation, "scope", scope, "kind", kind))
-                            .register(meters);
+                    register(key, ca, generation, scope, kind, fresh.get(key));
                 }
             }
         } catch (SQLException e) {
@@ -93,7 +95,34 @@ public class CrlMeters {
             return;
         }
         fresh.keySet().retainAll(thisUpdates.keySet());
-        thisUpdates.putAll(fresh);
+        fresh.forEach((key, thisUpdate) -> thisUpdates.merge(key, thisUpdate, Math::max));
+    }
+
+    /** A CRL this replica just published: its scope's age restarts now (no query). */
+    public synchronized void published(CertificateType ca, int generation, String partition, CrlStore.Kind kind,
+                                       long thisUpdate) {
+        String caLabel = ca.name().toLowerCase(Locale.ROOT);
+        String scope = CrlStore.FULL.equals(partition) ? "full" : partition;
+        String kindLabel = kind.name().toLowerCase(Locale.ROOT);
+        String key = key(caLabel, Integer.toString(generation), scope, kindLabel);
+        if (thisUpdates.containsKey(key)) {
+            thisUpdates.merge(key, thisUpdate, Math::max);
+        } else {
+            register(key, caLabel, Integer.toString(generation), scope, kindLabel, thisUpdate);
+        }
+    }
+
+    private void register(String key, String ca, String generation, String scope, String kind, long thisUpdate) {
+        thisUpdates.put(key, thisUpdate);
+        Gauge.builder("inkan.crl.age", () -> age(key))
+                .description("Seconds since thisUpdate of the newest published CRL of the scope")
+                .baseUnit("seconds")
+                .tags(Tags.of("ca", ca, "generation", generation, "scope", scope, "kind", kind))
+                .register(meters);
+    }
+
+    private static String key(String ca, String generation, String scope, String kind) {
+        return ca + "/" + generation + "/" + scope + "/" + kind;
     }
 
     private double age(String key) {

@@ -266,7 +266,7 @@ public class Publisher {
                             "kind", allocation.kind().name().toLowerCase(Locale.ROOT), "outcome", served ? "served" : "abandoned")
                     .register(meters).record(end - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             if (served) {
-                crlMeters.refresh();
+                crlMeters.published(scope.ca(), scope.generation(), scope.partition(), allocation.kind(), thisUpdate);
                 LOG.infof("Published %s CRL %s of %s: %d entries, %d bytes, %d ms", allocation.kind(), allocation.number(),
                         describe(scope), tbs.count(), bytes, millis);
             } else {
