@@ -26,7 +26,9 @@ start_service() { # name jar-dir management-port [env...]
         say "$name already running (pid $(cat "$PIDS/$name.pid"))"
     else
         say "starting $name"
-        env "$@" nohup java -jar "$REPO_ROOT/$module/target/quarkus-app/quarkus-run.jar" >"$LOGS/$name.log" 2>&1 &
+        # Production jars log JSON lines (for log shippers); this local demo keeps them readable
+        # unless INKAN_LOG_JSON=true is exported.
+        env INKAN_LOG_JSON="${INKAN_LOG_JSON:-false}" "$@" nohup java -jar "$REPO_ROOT/$module/target/quarkus-app/quarkus-run.jar" >"$LOGS/$name.log" 2>&1 &
         echo $! >"$PIDS/$name.pid"
     fi
     wait_ready "$name" "http://127.0.0.1:$management/q/health/ready" 120

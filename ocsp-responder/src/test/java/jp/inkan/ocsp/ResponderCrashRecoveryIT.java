@@ -50,6 +50,8 @@ class ResponderCrashRecoveryIT {
         KafkaBroker broker = jp.inkan.ocsp.testing.Infrastructure.start();
         ResponderProcess responder = new ResponderProcess("crash", broker.bootstrapServers(), Map.of(
                 "inkan.ocsp.store.snapshot-interval", "PT1S",
+                "inkan.ocsp.store.lag-interval", "PT1S",
+                "inkan.ocsp.store.broker-stale-after", "PT4S",
                 "inkan.ocsp.store.track-applies", "true")).start().awaitReady(Duration.ofSeconds(120));
         try {
             List<CaClient.Issued> issued = Collections.synchronizedList(new ArrayList<>());
@@ -142,6 +144,21 @@ class ResponderCrashRecoveryIT {
             assertEquals(0, restarted.getLong("consumed"), restarted.prettify());
             awaitRevoked(responder, root, issued.subList(0, 20), Duration.ofSeconds(10));
             System.out.println("crash test: " + COUNT + " revocations, final stats " + restarted.prettify());
+
+            // Readiness follows the broker: not ready while it is gone (answers would go stale), ready again after.
+            broker.kill();
+            try {
+                long downBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                String health = responder.health();
+                while (!health.contains("DOWN") && System.nanoTime() < downBy) {
+                    Thread.sleep(250);
+                    health = responder.health();
+                }
+                assertTrue(health.replace(" ", "").contains("\"kafka\":false"), health);
+            } finally {
+                broker.restart();
+            }
+            responder.awaitReady(Duration.ofSeconds(60));
         } finally {
             responder.stop();
             CaServiceProcess.stop();

@@ -46,6 +46,7 @@ import jp.inkan.testing.Csrs;
 import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.KafkaBroker;
 import jp.inkan.testing.Pem;
+import jp.inkan.testing.Prometheus;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -361,5 +362,50 @@ class ResponderEndToEndIT {
     static String responderSerial(String label) {
         List<Map<String, String>> served = responder.stats().getList("served");
         return served.stream().filter(s -> label.equals(s.get("label"))).findFirst().orElseThrow().get("responderSerial");
+    }
+
+    @Test
+    void answersAreMeasuredHealthAndOpenApiAreServedAndProductionLogsAreJson() throws Exception {
+        CaClient.Issued issued = CaClient.issue(CertificateType.SIGNATURE);
+        X509Certificate root = CaClient.issuerOf(issued.certificate());
+        await(root, issued.serial(), ResponderEndToEndIT::good);
+        String get = responder.url() + "/" + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(OcspRequests.request(root, new BigInteger(issued.serial(), 16)));
+        Map<String, String> getOk = Map.of("method", "get", "status", "successful");
+        Map<String, String> postMalformed = Map.of("method", "post", "status", "malformed-request");
+        Prometheus before = Prometheus.scrape(responder.managementPort());
+
+        OcspRequests.verified(Http.get(get).body());   // first sight of this path: a worker answers
+        OcspRequests.verified(Http.get(get).body());   // the same path again: the I/O-thread cache hit
+        Http.post(responder.url(), "not DER".getBytes(StandardCharsets.US_ASCII));
+
+        Prometheus after = Prometheus.scrape(responder.managementPort());
+        assertEquals(before.value("inkan_ocsp_responses_seconds_count", getOk) + 2,
+                after.value("inkan_ocsp_responses_seconds_count", getOk));
+        assertTrue(after.value("inkan_ocsp_responses_seconds_bucket", getOk) > 0, "latency buckets are published");
+        assertEquals(before.value("inkan_ocsp_responses_seconds_count", postMalformed) + 1,
+                after.value("inkan_ocsp_responses_seconds_count", postMalformed));
+        assertTrue(after.value("inkan_ocsp_cache_hits_total") >= before.value("inkan_ocsp_cache_hits_total") + 1,
+                "the repeated GET was a cache hit");
+        assertTrue(after.value("inkan_ocsp_cache_misses_total") >= 1, "the first answer of a certificate is a miss");
+        assertTrue(after.value("inkan_events_consumed_total") >= 1);
+        assertTrue(after.value("inkan_events_consumer_lag") >= -1 && after.has("inkan_events_consumer_lag"));
+        assertTrue(after.has("inkan_hsm_errors_total"));
+
+        String ready = responder.health().replace(" ", "");
+        assertTrue(ready.contains("\"kafka\":true") && ready.contains("\"status\":\"UP\""), ready);
+        String live = Http.get("http://127.0.0.1:" + responder.managementPort() + "/q/health/live").statusCode() + "";
+        assertEquals("200", live);
+        String openapi = new String(Http.get("http://127.0.0.1:" + responder.managementPort() + "/q/openapi").body(),
+                StandardCharsets.UTF_8);
+        assertTrue(openapi.contains("/ocsp/{request}") && openapi.contains("application/ocsp-response"), openapi);
+
+        // The packaged jar runs in the prod profile: one JSON object per log line.
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> lines = Files.readAllLines(responder.logFile()).stream()
+                .filter(line -> line.startsWith("{")).toList();
+        assertFalse(lines.isEmpty(), "JSON log lines in " + responder.logFile());
+        com.fasterxml.jackson.databind.JsonNode first = json.readTree(lines.get(0));
+        assertTrue(first.has("message") && first.has("level") && first.has("timestamp"), lines.get(0));
     }
 }

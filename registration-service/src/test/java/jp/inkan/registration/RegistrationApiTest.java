@@ -44,6 +44,7 @@ import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.LocalEnv;
 import jp.inkan.testing.Mtls;
 import jp.inkan.testing.Pem;
+import jp.inkan.testing.Prometheus;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -326,6 +327,37 @@ class RegistrationApiTest {
         io.restassured.RestAssured.given().baseUri("http://127.0.0.1").port(management).get("/q/openapi")
                 .then().statusCode(200).body(containsString("/api/v1/applications"))
                 .body(containsString("/api/v1/certificates"));
+    }
+
+    @Test
+    void applicationsAndRevocationsMoveTheirMetersAndReadinessChecksTheDatabase() {
+        int management = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
+        Map<String, String> accepted = Map.of("outcome", "accepted");
+        Map<String, String> replayed = Map.of("outcome", "replayed");
+        Map<String, String> signature = Map.of("type", "signature");
+        Map<String, String> revoked = Map.of("action", "revoke-certificate", "outcome", "changed");
+        Prometheus before = Prometheus.scrape(management);
+
+        String key = UUID.randomUUID().toString();
+        Map<String, Object> body = adultApplication();
+        String serial = submit(CHIYODA, key, body).statusCode(201).extract().jsonPath()
+                .getString("certificates.find { it.type == 'SIGNATURE' }.serial");
+        submit(CHIYODA, key, body).statusCode(201);
+        as(CHIYODA).contentType(ContentType.JSON).body(Map.of("reason", "keyCompromise"))
+                .post("/api/v1/certificates/" + serial + "/revocation").then().statusCode(200);
+
+        Prometheus after = Prometheus.scrape(management);
+        assertEquals(before.value("inkan_registration_applications_seconds_count", accepted) + 1,
+                after.value("inkan_registration_applications_seconds_count", accepted));
+        assertEquals(before.value("inkan_registration_applications_seconds_count", replayed) + 1,
+                after.value("inkan_registration_applications_seconds_count", replayed));
+        assertEquals(before.value("inkan_registration_certificates_issued_total", signature) + 1,
+                after.value("inkan_registration_certificates_issued_total", signature), "the replay issued nothing");
+        assertEquals(before.value("inkan_registration_revocations_total", revoked) + 1,
+                after.value("inkan_registration_revocations_total", revoked));
+
+        io.restassured.RestAssured.given().baseUri("http://127.0.0.1").port(management).get("/q/health/ready")
+                .then().statusCode(200).body(containsString("Database connections health check"));
     }
 
     // ---- helpers ----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 package jp.inkan.ca.events;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,11 +57,15 @@ public class OutboxRelay {
     private final AtomicLong published = new AtomicLong();
     private volatile boolean running;
     private volatile boolean topicReady;
+    /** The last round's failure (null after a successful round), for the health check. */
+    private volatile String lastFailure;
     private Thread thread;
     private KafkaProducer<String, String> producer;
     private Instant nextCleanup = Instant.EPOCH;
 
-    public OutboxRelay(DataSource dataSource, Outbox outbox, EventsConfig config, Clock clock) {
+    public OutboxRelay(DataSource dataSource, Outbox outbox, EventsConfig config, Clock clock, MeterRegistry meters) {
+        FunctionCounter.builder("inkan.ca.outbox.published", published, AtomicLong::get)
+                .description("Certificate events this replica published to Kafka").register(meters);
         this.dataSource = dataSource;
         this.outbox = outbox;
         this.config = config;
@@ -74,12 +80,22 @@ public class OutboxRelay {
         thread.start();
     }
 
+    /**
+     * Lets the batch in flight finish (its acknowledged rows are marked published) instead of
+     * interrupting it: an interrupted batch is rolled back and re-sent by the next relay, harmless
+     * but noisy. Only a relay still busy after the grace period is interrupted.
+     */
     void stop(@Observes ShutdownEvent shutdown) {
         running = false;
         if (thread != null) {
-            thread.interrupt();
+            outbox.committed(); // wakes an idle relay at once
             try {
-                thread.join(10_000);
+                thread.join(15_000);
+                if (thread.isAlive()) {
+                    LOG.warn("Outbox relay still busy at shutdown; interrupting it (the batch will be re-sent)");
+                    thread.interrupt();
+                    thread.join(5_000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -97,6 +113,11 @@ public class OutboxRelay {
     /** Whether the relay has reached the broker and the topic exists (for readiness). */
     public boolean topicReady() {
         return topicReady;
+    }
+
+    /** Why the relay's last round failed, if it did. */
+    public java.util.Optional<String> lastFailure() {
+        return java.util.Optional.ofNullable(lastFailure);
     }
 
     /** Unpublished rows in the outbox. */
@@ -118,6 +139,7 @@ public class OutboxRelay {
                     topicReady = true;
                 }
                 int sent = publishBatch();
+                lastFailure = null;
                 cleanUp();
                 if (sent == 0) {
                     outbox.awaitCommitted(config.relay().idleWait().toMillis());
@@ -129,7 +151,8 @@ public class OutboxRelay {
                 if (!running) {
                     return;
                 }
-                LOG.warnf("Outbox relay: %s; retrying in %s", describe(e), config.relay().retryWait());
+                lastFailure = describe(e);
+                LOG.warnf("Outbox relay: %s; retrying in %s", lastFailure, config.relay().retryWait());
                 try {
                     Thread.sleep(config.relay().retryWait().toMillis());
                 } catch (InterruptedException interrupted) {

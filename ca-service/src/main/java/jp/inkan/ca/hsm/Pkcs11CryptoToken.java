@@ -1,5 +1,8 @@
 package jp.inkan.ca.hsm;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
@@ -64,8 +67,25 @@ public class Pkcs11CryptoToken implements CryptoToken {
      */
     private final java.util.List<TokenSession> retired = new java.util.ArrayList<>();
 
-    public Pkcs11CryptoToken(HsmConfig config) {
+    /** inkan_hsm_errors_total{error}: session-lost (re-opened and retried), refused, gave-up, open-failed. */
+    private final Counter sessionLost;
+    private final Counter refused;
+    private final Counter gaveUp;
+    private final Counter openFailed;
+
+    public Pkcs11CryptoToken(HsmConfig config, MeterRegistry meters) {
         this.config = config;
+        sessionLost = hsmErrors(meters, "session-lost");
+        refused = hsmErrors(meters, "refused");
+        gaveUp = hsmErrors(meters, "gave-up");
+        openFailed = hsmErrors(meters, "open-failed");
+        FunctionCounter.builder("inkan.hsm.reopenings", reopenings, AtomicLong::get)
+                .description("Times the token was re-opened after it dropped our sessions or login").register(meters);
+    }
+
+    private static Counter hsmErrors(MeterRegistry meters, String error) {
+        return Counter.builder("inkan.hsm.errors").description("Failed PKCS#11 operations, by what happened")
+                .tag("error", error).register(meters);
     }
 
     @Override
@@ -183,9 +203,12 @@ public class Pkcs11CryptoToken implements CryptoToken {
                 }
                 Optional<String> loss = sessionLoss(e);
                 if (loss.isEmpty()) {
+                    refused.increment();
                     throw new CaException(CaException.Kind.HSM_UNAVAILABLE, "The HSM refused the operation", e);
                 }
+                sessionLost.increment();
                 if (attempt >= config.reopenAttempts()) {
+                    gaveUp.increment();
                     throw new CaException(CaException.Kind.HSM_UNAVAILABLE,
                             "The HSM keeps dropping its sessions (" + loss.get() + ")", e);
                 }
@@ -230,6 +253,7 @@ public class Pkcs11CryptoToken implements CryptoToken {
             LOG.infof("Opened PKCS#11 token (library %s, %s)", config.library(), slotDescription());
             return new TokenSession(provider, keyStore);
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            openFailed.increment();
             throw new CaException(CaException.Kind.HSM_UNAVAILABLE,
                     "Cannot open the PKCS#11 token (" + slotDescription() + ")", e);
         } finally {

@@ -1,5 +1,7 @@
 package jp.inkan.ca.issuance;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
 import java.security.MessageDigest;
@@ -8,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import jp.inkan.ca.authority.KeyGeneration;
 import jp.inkan.ca.authority.KeyGenerations;
@@ -51,11 +54,13 @@ public class IssuanceService {
     private final CertificateSigner signer;
     private final CaConfig config;
     private final Clock clock;
+    private final MeterRegistry meters;
 
     public IssuanceService(IssuanceRequestValidator validator, KeyPolicy keyPolicy, ValidityPolicy validityPolicy,
                            JpkiProfile profile, KeyGenerations generations, CertificateStore store,
                            SerialNumbers serials, X509Encoder encoder, CertificateSigner signer, CaConfig config,
-                           Clock clock) {
+                           Clock clock, MeterRegistry meters) {
+        this.meters = meters;
         this.validator = validator;
         this.keyPolicy = keyPolicy;
         this.validityPolicy = validityPolicy;
@@ -69,7 +74,33 @@ public class IssuanceService {
         this.clock = clock;
     }
 
+    /**
+     * Issues and times it: {@code inkan_ca_issuance_seconds{ca, outcome}}, outcome {@code issued},
+     * {@code replayed} or the refusal's kind.
+     */
     public IssuedCertificate issue(IssuanceRequest request) {
+        long started = System.nanoTime();
+        String outcome = "failed";
+        try {
+            Issued issued = issueTimed(request);
+            outcome = issued.replayed() ? "replayed" : "issued";
+            return issued.certificate();
+        } catch (CaException e) {
+            outcome = e.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            throw e;
+        } finally {
+            String ca = request == null || request.type() == null ? "unknown" : request.type().name().toLowerCase(Locale.ROOT);
+            Timer.builder("inkan.ca.issuance").description("Certificate issuance requests, by CA and outcome")
+                    .tags("ca", ca, "outcome", outcome).publishPercentileHistogram()
+                    .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                    .register(meters).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private record Issued(IssuedCertificate certificate, boolean replayed) {
+    }
+
+    private Issued issueTimed(IssuanceRequest request) {
         Instant now = clock.instant();
         LocalDate today = LocalDate.ofInstant(now, ClockProducer.JAPAN);
         IssuanceCommand command = validator.validate(request, today);
@@ -98,15 +129,15 @@ public class IssuanceService {
                     command.municipality().code(), command.cardSerial(), keyHash, der, now));
             switch (outcome) {
                 case RECORDED -> {
-                    return new IssuedCertificate(command.type(), serialHex, issuer.generation(),
-                            subjectDn, window.notBefore(), window.notAfter(), X509Encoder.pem(der));
+                    return new Issued(new IssuedCertificate(command.type(), serialHex, issuer.generation(),
+                            subjectDn, window.notBefore(), window.notAfter(), X509Encoder.pem(der)), false);
                 }
                 case SERIAL_TAKEN -> LOG.warnf("Serial collision in the %s CA (attempt %d); signing again with a new serial",
                         command.type(), attempt);
                 case KEY_TAKEN -> throw new CaException(Kind.KEY_REUSED,
                         "The CSR's public key is already certified; every certificate needs a fresh key.");
                 case REQUEST_TAKEN -> {
-                    return replay(command, keyHash);
+                    return new Issued(replay(command, keyHash), true);
                 }
             }
         }

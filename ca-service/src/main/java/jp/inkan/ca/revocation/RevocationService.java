@@ -1,5 +1,7 @@
 package jp.inkan.ca.revocation;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,8 +51,10 @@ public class RevocationService {
     private final Outbox outbox;
     private final CaConfig config;
     private final Clock clock;
+    private final MeterRegistry meters;
 
-    public RevocationService(DataSource dataSource, Outbox outbox, CaConfig config, Clock clock) {
+    public RevocationService(DataSource dataSource, Outbox outbox, CaConfig config, Clock clock, MeterRegistry meters) {
+        this.meters = meters;
         this.dataSource = dataSource;
         this.outbox = outbox;
         this.config = config;
@@ -167,6 +171,10 @@ public class RevocationService {
                 outbox.append(connection, List.of(event(current, next.kind(), now)), now);
                 connection.commit();
                 outbox.committed();
+                Counter.builder("inkan.ca.revocations").description("Committed status changes: revoked, held, reason-changed, hold-released")
+                        .tags("ca", ca.name().toLowerCase(Locale.ROOT),
+                                "change", next.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                        .register(meters).increment();
                 LOG.infof("%s certificate %s: %s (%s)", ca, serial, next.kind(), next.reason().rfcName());
                 return current.view(false);
             } catch (SQLException | RuntimeException e) {

@@ -75,6 +75,9 @@ class OutboxRelayTest {
             // Revocation does not depend on Kafka: the outbox keeps the events.
             serials.forEach(OutboxRelayTest::revoke);
             assertTrue(relay.backlog() >= serials.size(), "events wait in the outbox while the broker is down");
+            // The wellness check sees the broker gone; readiness does not depend on Kafka.
+            awaitHealth("/q/health/well", 503, Duration.ofSeconds(20));
+            health("/q/health/ready").then().statusCode(200);
         } finally {
             broker.restart();
         }
@@ -93,6 +96,26 @@ class OutboxRelayTest {
             Thread.sleep(100);
         }
         assertEquals(0, relay.backlog(), "every outbox row is marked published");
+        awaitHealth("/q/health/well", 200, Duration.ofSeconds(20));
+    }
+
+    static io.restassured.response.Response health(String path) {
+        int management = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.management.test-port", Integer.class);
+        return io.restassured.RestAssured.given().baseUri("http://127.0.0.1").port(management).get(path);
+    }
+
+    static void awaitHealth(String path, int status, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        io.restassured.response.Response last = health(path);
+        while (last.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            last = health(path);
+        }
+        assertEquals(status, last.statusCode(), path + ": " + last.asString());
+        if (status == 503) {
+            assertTrue(last.asString().contains("certificate-events"), last.asString());
+        }
     }
 
     /** Reads the whole topic until every serial's events satisfy {@code done}. */

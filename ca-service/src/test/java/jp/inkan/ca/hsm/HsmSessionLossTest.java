@@ -11,6 +11,7 @@ import java.security.AuthProvider;
 import java.security.Provider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -68,10 +69,18 @@ class HsmSessionLossTest {
     void recoversWhenTheTokenClosesAllSessions() throws Exception {
         issuance.issue(request());
         long reopenedBefore = token.reopenings();
+        int management = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.management.test-port", Integer.class);
+        jp.inkan.testing.Prometheus metricsBefore = jp.inkan.testing.Prometheus.scrape(management);
         closeAllSessions(token.currentProvider());
         IssuedCertificate after = issuance.issue(request());
         assertTrue(after.certificatePem().contains("BEGIN CERTIFICATE"));
         assertEquals(reopenedBefore + 1, token.reopenings(), "the token was re-opened once");
+        jp.inkan.testing.Prometheus metricsAfter = jp.inkan.testing.Prometheus.scrape(management);
+        Map<String, String> lost = Map.of("error", "session-lost");
+        assertTrue(metricsAfter.value("inkan_hsm_errors_total", lost) > metricsBefore.value("inkan_hsm_errors_total", lost),
+                "the session loss is counted");
+        assertEquals(metricsBefore.value("inkan_hsm_reopenings_total") + 1, metricsAfter.value("inkan_hsm_reopenings_total"));
         issuance.issue(request());
         assertEquals(reopenedBefore + 1, token.reopenings(), "and then used as normal");
     }

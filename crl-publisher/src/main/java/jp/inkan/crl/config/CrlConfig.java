@@ -48,6 +48,14 @@ public interface CrlConfig {
 
         @WithDefault("true")
         boolean enabled();
+
+        /** How often the consumer asks the broker for the end offsets (consumer lag, broker contact). */
+        @WithDefault("PT5S")
+        Duration lagInterval();
+
+        /** Not ready once the broker has not answered for this long: CRLs would miss revocations. */
+        @WithDefault("PT30S")
+        Duration brokerStaleAfter();
     }
 
     interface Schedule {

@@ -7,6 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -46,6 +47,11 @@ public class EventConsumer {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private volatile String groupId;
+    /** Records between the stored position and the topic's end over this replica's partitions; -1 before a check. */
+    private volatile long lag = -1;
+    private volatile Instant lastBrokerContact;
+    private volatile int assigned;
+    private Instant lastLagCheck = Instant.EPOCH;
     private volatile boolean running;
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
@@ -123,6 +129,9 @@ public class EventConsumer {
                 });
                 while (running) {
                     ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(500));
+                    if (!Duration.between(lastLagCheck, Instant.now()).minus(config.events().lagInterval()).isNegative()) {
+                        checkLag(c);
+                    }
                     if (records.isEmpty()) {
                         continue;
                     }
@@ -158,6 +167,54 @@ public class EventConsumer {
                 }
             }
         }
+    }
+
+    /**
+     * Asks the broker for the end offsets of every partition of the topic (a replica may legitimately
+     * have none assigned): the lag of the assigned ones, and proof that the broker answers.
+     */
+    private void checkLag(KafkaConsumer<String, String> c) {
+        lastLagCheck = Instant.now();
+        try {
+            List<TopicPartition> all = c.partitionsFor(config.events().topic(), Duration.ofSeconds(2)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            if (all.isEmpty()) {
+                return; // no topic yet: nothing was asked of the broker
+            }
+            Map<TopicPartition, Long> end = c.endOffsets(all, Duration.ofSeconds(2));
+            long behind = 0;
+            java.util.Set<TopicPartition> assignment = c.assignment();
+            for (TopicPartition tp : assignment) {
+                behind += Math.max(0, end.getOrDefault(tp, 0L) - c.position(tp, Duration.ofSeconds(2)));
+            }
+            lag = behind;
+            assigned = assignment.size();
+            lastBrokerContact = Instant.now();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.debugf("End offsets not answered (%s)", e.getMessage());
+        }
+    }
+
+    /** Records behind the topic's end on this replica's partitions, as of the last check; -1 before it. */
+    public long lag() {
+        return lag;
+    }
+
+    /** Partitions assigned to this replica at the last check. */
+    public int assigned() {
+        return assigned;
+    }
+
+    /** Whether consumption is switched on at all ({@code inkan.crl.events.enabled}). */
+    public boolean enabled() {
+        return config.events().enabled();
+    }
+
+    /** Whether the broker answered within {@code inkan.crl.events.broker-stale-after}. */
+    public boolean brokerReachable() {
+        Instant contact = lastBrokerContact;
+        return running && contact != null
+                && Duration.between(contact, Instant.now()).compareTo(config.events().brokerStaleAfter()) <= 0;
     }
 
     private void seekToStored(KafkaConsumer<String, String> c, Collection<TopicPartition> partitions) {

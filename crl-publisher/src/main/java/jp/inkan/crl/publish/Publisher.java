@@ -1,5 +1,8 @@
 package jp.inkan.crl.publish;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -86,17 +89,34 @@ public class Publisher {
     private final CaClient ca;
     private final DataSource dataSource;
     private final Clock clock;
+    private final jp.inkan.crl.health.CrlMeters crlMeters;
+    private final MeterRegistry meters;
     private final Map<String, Issuer> issuers = new ConcurrentHashMap<>();
     private final Map<String, Map<String, CaClient.DistributionPoint>> distributionPoints = new ConcurrentHashMap<>();
     /** Test seam: called with "allocated", "signed" and "written"; may throw to simulate a crash there. */
     volatile Consumer<String> faults = stage -> { };
 
-    public Publisher(CrlConfig config, CrlStore store, CaClient ca, DataSource dataSource) {
+    public Publisher(CrlConfig config, CrlStore store, CaClient ca, DataSource dataSource,
+                     jp.inkan.crl.health.CrlMeters crlMeters, MeterRegistry meters) {
+        this.crlMeters = crlMeters;
+        this.meters = meters;
         this.config = config;
         this.store = store;
         this.ca = ca;
         this.dataSource = dataSource;
         this.clock = Clock.systemUTC();
+    }
+
+    /** Set at shutdown: publishAll stops after the CRL in progress. */
+    private volatile boolean stopping;
+
+    public void stopAfterCurrent() {
+        stopping = true;
+    }
+
+    private void failed(Kind kind) {
+        Counter.builder("inkan.crl.publication.failures").description("CRL publications that failed (the previous CRL stays served)")
+                .tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(meters).increment();
     }
 
     public void setFaults(Consumer<String> faults) {
@@ -130,9 +150,14 @@ public class Publisher {
             if ((onlyCa != null && scope.ca() != onlyCa) || (onlyGeneration != null && scope.generation() != onlyGeneration)) {
                 continue;
             }
+            if (stopping) {
+                LOG.infof("Shutting down: the remaining %s CRLs wait for the next check", kind);
+                break;
+            }
             try {
                 publish(scope, kind, force).ifPresent(out::add);
             } catch (RuntimeException e) {
+                failed(kind);
                 LOG.errorf(e, "Publishing the %s CRL of %s failed; the previous one stays served", kind, describe(scope));
             }
         }
@@ -146,6 +171,7 @@ public class Publisher {
                     try {
                         return publish(scope, Kind.DELTA, true);
                     } catch (RuntimeException e) {
+                        failed(Kind.DELTA);
                         LOG.errorf(e, "The delta after CRL %s of %s failed", complete.number(), describe(scope));
                         return Optional.empty();
                     }
@@ -235,7 +261,12 @@ public class Publisher {
                     Instant.ofEpochSecond(nextUpdate), tbs.count(), bytes, signed.tbsSha256()), () -> install(temp, target));
             long end = System.nanoTime();
             long millis = (end - started) / 1_000_000;
+            Timer.builder("inkan.crl.publications").description("CRLs built, signed and written; served or abandoned to a newer number")
+                    .tags("ca", scope.ca().name().toLowerCase(Locale.ROOT),
+                            "kind", allocation.kind().name().toLowerCase(Locale.ROOT), "outcome", served ? "served" : "abandoned")
+                    .register(meters).record(end - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             if (served) {
+                crlMeters.published(scope.ca(), scope.generation(), scope.partition(), allocation.kind(), thisUpdate);
                 LOG.infof("Published %s CRL %s of %s: %d entries, %d bytes, %d ms", allocation.kind(), allocation.number(),
                         describe(scope), tbs.count(), bytes, millis);
             } else {

@@ -77,6 +77,17 @@ public interface OcspConfig {
          */
         @WithDefault("false")
         boolean trackApplies();
+
+        /** How often the consumer asks the broker for the end offsets (consumer lag, broker contact). */
+        @WithDefault("PT5S")
+        Duration lagInterval();
+
+        /**
+         * Not ready once the broker has not answered for this long: the store would no longer follow
+         * revocations, and answers signed now would claim a freshness they do not have.
+         */
+        @WithDefault("PT30S")
+        Duration brokerStaleAfter();
     }
 
     interface CaService {

@@ -62,6 +62,11 @@ public class EventConsumer {
     private volatile boolean running;
     private volatile long snapshotEntriesLoaded = -1;
     private volatile Instant lastSnapshot;
+    /** Records between the store's position and the topic's end, as of the last lag check; -1 before it. */
+    private volatile long lag = -1;
+    /** When the broker last answered an end-offsets request (null: never). */
+    private volatile Instant lastBrokerContact;
+    private Instant lastLagCheck = Instant.EPOCH;
     private Thread thread;
     private KafkaConsumer<String, String> consumer;
 
@@ -160,6 +165,7 @@ public class EventConsumer {
                 }
             }
             endOffsetsAtStart = endOffsets(partitions);
+            lastBrokerContact = clock.instant();
             LOG.infof("Consuming %s from %s; end offsets at start %s", events.topic().name(),
                     new TreeMap<>(startOffsets), new TreeMap<>(endOffsetsAtStart));
             lastSnapshot = clock.instant();
@@ -183,6 +189,9 @@ public class EventConsumer {
                     position.put(partition, consumer.position(partition));
                 }
                 positions = toMap(position);
+                if (!Duration.between(lastLagCheck, clock.instant()).minus(config.store().lagInterval()).isNegative()) {
+                    checkLag(partitions, position);
+                }
                 if (!caughtUp && endOffsetsAtStart.entrySet().stream()
                         .allMatch(end -> positions.getOrDefault(end.getKey(), 0L) >= end.getValue())) {
                     caughtUp = true;
@@ -203,6 +212,39 @@ public class EventConsumer {
             }
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** Asks the broker for the end offsets: the lag, and proof the broker still answers. */
+    private void checkLag(List<TopicPartition> partitions, Map<TopicPartition, Long> position) {
+        lastLagCheck = clock.instant();
+        try {
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(2));
+            long behind = 0;
+            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                behind += Math.max(0, e.getValue() - position.getOrDefault(e.getKey(), 0L));
+            }
+            lag = behind;
+            lastBrokerContact = clock.instant();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.debugf("End offsets not answered (%s)", e.getMessage());
+        }
+    }
+
+    /** Whether the consumer thread ended on an error (the store no longer follows the topic). */
+    public boolean failed() {
+        return stopped;
+    }
+
+    /** Records the store is behind the topic's end, as of the last check; -1 before the first. */
+    public long lag() {
+        return lag;
+    }
+
+    /** Whether the broker answered within {@code inkan.ocsp.store.broker-stale-after}. */
+    public boolean brokerReachable() {
+        Instant contact = lastBrokerContact;
+        return contact != null && !stopped
+                && Duration.between(contact, clock.instant()).compareTo(config.store().brokerStaleAfter()) <= 0;
     }
 
     private void apply(ConsumerRecord<String, String> record) {

@@ -11,7 +11,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready only when answers would be right: the store has caught up with the topic's end offsets
- * seen at start, the CA list is loaded, every served generation has a responder certificate, and
+ * seen at start and the broker still answers (within {@code inkan.ocsp.store.broker-stale-after}),
+ * the CA list is loaded, every served generation has a responder certificate, and
  * the token answers a real call.
  */
 @Readiness
@@ -33,6 +34,7 @@ public class ResponderReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         boolean caughtUp = consumer.caughtUp();
+        boolean kafka = consumer.brokerReachable();
         boolean listed = !directory.served().isEmpty();
         boolean certified = listed && credentials.complete(directory.served());
         boolean token;
@@ -42,8 +44,8 @@ public class ResponderReadiness implements HealthCheck {
         } catch (RuntimeException e) {
             token = false;
         }
-        return HealthCheckResponse.named("ocsp-responder").status(caughtUp && listed && certified && token)
-                .withData("storeCaughtUp", caughtUp).withData("caGenerations", directory.served().size())
+        return HealthCheckResponse.named("ocsp-responder").status(caughtUp && kafka && listed && certified && token)
+                .withData("storeCaughtUp", caughtUp).withData("kafka", kafka).withData("lag", consumer.lag()).withData("caGenerations", directory.served().size())
                 .withData("responderCertificates", certified).withData("token", token).build();
     }
 }

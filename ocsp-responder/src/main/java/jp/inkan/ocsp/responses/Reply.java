@@ -19,6 +19,17 @@ public record Reply(byte[] body, boolean successful, Instant thisUpdate, Instant
         this(body, successful, thisUpdate, nextUpdate, cacheable, cacheable ? etagOf(body) : null);
     }
 
+    /**
+     * The OCSPResponseStatus: 0 for a successful (signed) answer, else the value of the unsigned
+     * error response {@code SEQUENCE { ENUMERATED status }} (RFC 6960 §4.2.1), read from its fifth byte.
+     */
+    public int responseStatus() {
+        if (successful) {
+            return 0;
+        }
+        return body.length == 5 && body[2] == 0x0a && body[3] == 1 ? body[4] : 2;
+    }
+
     private static String etagOf(byte[] body) {
         try {
             return "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)) + "\"";

@@ -67,6 +67,8 @@ public class Responder {
     private final Map<String, KnownRequest> knownRequests = new ConcurrentHashMap<>();
     private final AtomicLong signed = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
+    /** Shareable (single CertID, no nonce) requests that had to be signed: the cache's misses. */
+    private final AtomicLong cacheMisses = new AtomicLong();
 
     @Inject
     public Responder(CaDirectory issuers, StatusSource statuses, ResponderCredentials credentials, Clock clock,
@@ -162,6 +164,9 @@ public class Responder {
                 return cached.reply();
             }
         }
+        if (shared) {
+            cacheMisses.incrementAndGet();
+        }
         Instant thisUpdate = Instant.ofEpochSecond(now.getEpochSecond());
         Instant nextUpdate = thisUpdate.plus(validity);
         byte[] body;
@@ -216,6 +221,10 @@ public class Responder {
 
     public long cacheHits() {
         return cacheHits.get();
+    }
+
+    public long cacheMisses() {
+        return cacheMisses.get();
     }
 
     public int cached() {

@@ -1,5 +1,7 @@
 package jp.inkan.ocsp.signing;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -52,8 +54,23 @@ public class Pkcs11ResponderKeys implements ResponderKeys {
     /** Replaced providers stay reachable: their finalisation would close handle numbers now reused. */
     private final List<Session> retired = new ArrayList<>();
 
-    public Pkcs11ResponderKeys(OcspConfig config) {
+    /** inkan_hsm_errors_total{error}: as in ca-service. */
+    private final Counter sessionLost;
+    private final Counter refused;
+    private final Counter gaveUp;
+    private final Counter openFailed;
+
+    public Pkcs11ResponderKeys(OcspConfig config, MeterRegistry meters) {
         this.config = config.responderCertificates().hsm();
+        sessionLost = hsmErrors(meters, "session-lost");
+        refused = hsmErrors(meters, "refused");
+        gaveUp = hsmErrors(meters, "gave-up");
+        openFailed = hsmErrors(meters, "open-failed");
+    }
+
+    private static Counter hsmErrors(MeterRegistry meters, String error) {
+        return Counter.builder("inkan.hsm.errors").description("Failed PKCS#11 operations, by what happened")
+                .tag("error", error).register(meters);
     }
 
     private record Session(Provider provider, KeyStore keyStore, Map<String, PrivateKey> keys) {
@@ -195,9 +212,12 @@ public class Pkcs11ResponderKeys implements ResponderKeys {
                 }
                 Optional<String> loss = sessionLoss(e);
                 if (loss.isEmpty()) {
+                    refused.increment();
                     throw new HsmUnavailableException("The HSM refused the operation", e);
                 }
+                sessionLost.increment();
                 if (attempt >= config.reopenAttempts()) {
+                    gaveUp.increment();
                     throw new HsmUnavailableException("The HSM keeps dropping its sessions (" + loss.get() + ")", e);
                 }
                 LOG.warnf("Responder token dropped its session (%s); re-opening it and retrying", loss.get());
@@ -238,6 +258,7 @@ public class Pkcs11ResponderKeys implements ResponderKeys {
             LOG.infof("Opened the responder's PKCS#11 token (library %s, %s)", config.library(), slotLine());
             return new Session(provider, keyStore, new ConcurrentHashMap<>());
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            openFailed.increment();
             throw new HsmUnavailableException("Cannot open the responder's PKCS#11 token (" + slotLine() + ")", e);
         } finally {
             Arrays.fill(pin, '\0');

@@ -65,6 +65,10 @@ public final class ResponderProcess {
         return port;
     }
 
+    public int managementPort() {
+        return managementPort;
+    }
+
     public String url() {
         return "http://127.0.0.1:" + port + "/ocsp";
     }

@@ -1,5 +1,12 @@
 package jp.inkan.registration.application;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -48,7 +55,7 @@ public class ApplicationService {
     public record Submitted(ApplicationResult result, boolean replay) {
     }
 
-    private record Attempt(Submitted submitted, boolean conflict) {
+    private record Attempt(Submitted submitted, boolean conflict, List<CertificateType> issued) {
     }
 
     private final ApplicationValidator validator;
@@ -58,9 +65,12 @@ public class ApplicationService {
     private final AuditLog audit;
     private final ObjectMapper json;
     private final Clock clock;
+    private final MeterRegistry meters;
 
     public ApplicationService(ApplicationValidator validator, Applications applications, ResidentHasher residentHasher,
-                              CertificateAuthority ca, AuditLog audit, ObjectMapper json, Clock clock) {
+                              CertificateAuthority ca, AuditLog audit, ObjectMapper json, Clock clock,
+                              MeterRegistry meters) {
+        this.meters = meters;
         this.validator = validator;
         this.applications = applications;
         this.residentHasher = residentHasher;
@@ -70,7 +80,35 @@ public class ApplicationService {
         this.clock = clock;
     }
 
+    /**
+     * Submits and measures: {@code inkan_registration_applications_seconds{outcome}} (accepted,
+     * replayed, invalid, conflict, or the failure's kind) and, once committed,
+     * {@code inkan_registration_certificates_issued_total{type}}.
+     */
     public Submitted submit(Actor actor, String idempotencyKey, ApplicationRequest request) {
+        long started = System.nanoTime();
+        String outcome = "failed";
+        try {
+            Attempt attempt = submitOnce(actor, idempotencyKey, request);
+            outcome = attempt.submitted().replay() ? "replayed" : "accepted";
+            for (CertificateType type : attempt.issued()) {
+                Counter.builder("inkan.registration.certificates.issued")
+                        .description("Certificates issued for applications (committed)")
+                        .tag("type", type.name().toLowerCase(Locale.ROOT)).register(meters).increment();
+            }
+            return attempt.submitted();
+        } catch (RegistrationException e) {
+            outcome = e.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            throw e;
+        } finally {
+            Timer.builder("inkan.registration.applications").description("Card applications, by outcome")
+                    .tag("outcome", outcome).publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofSeconds(30))
+                    .register(meters).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Attempt submitOnce(Actor actor, String idempotencyKey, ApplicationRequest request) {
         Instant now = clock.instant();
         FieldErrors errors = validator.validate(idempotencyKey, request, LocalDate.ofInstant(now, clock.getZone()));
         if (!errors.isEmpty()) {
@@ -96,7 +134,7 @@ public class ApplicationService {
             throw new RegistrationException(Kind.IDEMPOTENCY_CONFLICT,
                     "This Idempotency-Key was already used for a different application.");
         }
-        return attempt.submitted();
+        return attempt;
     }
 
     private Attempt complete(Actor actor, UUID id, byte[] requestHash, ApplicationRequest request) {
@@ -104,14 +142,15 @@ public class ApplicationService {
         if (!MessageDigest.isEqual(application.requestSha256, requestHash)) {
             audit.record(actor, Action.SUBMIT_APPLICATION, Outcome.REFUSED, id,
                     "Idempotency-Key reused with a different body");
-            return new Attempt(null, true);
+            return new Attempt(null, true, List.of());
         }
         if ("COMPLETED".equals(application.status)) {
             audit.record(actor, Action.SUBMIT_APPLICATION, Outcome.REPLAYED, id, "same Idempotency-Key and body");
-            return new Attempt(new Submitted(applications.view(application), true), false);
+            return new Attempt(new Submitted(applications.view(application), true), false, List.of());
         }
         Set<String> done = applications.certificates(id).stream().map(c -> c.key.type).collect(Collectors.toSet());
         List<String> issued = new ArrayList<>();
+        List<CertificateType> issuedTypes = new ArrayList<>();
         for (CertificateType type : ISSUE_ORDER) {
             String csr = type == CertificateType.SIGNATURE ? request.csrs().signature() : request.csrs().authentication();
             if (csr == null || done.contains(type.name())) {
@@ -121,11 +160,12 @@ public class ApplicationService {
             applications.addCertificate(id, type, certificate.serial(), certificate.keyGeneration(),
                     certificate.notBefore(), certificate.notAfter(), certificate.certificatePem());
             issued.add(type + " " + certificate.serial());
+            issuedTypes.add(type);
         }
         application.status = "COMPLETED";
         application.completedAt = clock.instant();
         audit.record(actor, Action.SUBMIT_APPLICATION, Outcome.ACCEPTED, id, "issued " + String.join(", ", issued));
-        return new Attempt(new Submitted(applications.view(application), false), false);
+        return new Attempt(new Submitted(applications.view(application), false), false, issuedTypes);
     }
 
     /** The authentication certificate carries no personal data, so only what its validity needs is sent. */

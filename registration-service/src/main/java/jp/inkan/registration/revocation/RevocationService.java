@@ -1,5 +1,8 @@
 package jp.inkan.registration.revocation;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -52,9 +55,11 @@ public class RevocationService {
     private final AuditLog audit;
     private final ResidentHasher residentHasher;
     private final Clock clock;
+    private final MeterRegistry meters;
 
     public RevocationService(Applications applications, CertificateAuthority ca, AuditLog audit,
-                             ResidentHasher residentHasher, Clock clock) {
+                             ResidentHasher residentHasher, Clock clock, MeterRegistry meters) {
+        this.meters = meters;
         this.applications = applications;
         this.ca = ca;
         this.audit = audit;
@@ -155,6 +160,7 @@ public class RevocationService {
         } catch (RegistrationException e) {
             audit.recordAlone(actor, action, e.kind() == Kind.CA_REFUSED ? Outcome.REFUSED : Outcome.FAILED,
                     certificate.key.applicationId, what + ": " + e.getMessage());
+            count(action, e.kind() == Kind.CA_REFUSED ? "refused" : "failed");
             throw e;
         }
         QuarkusTransaction.requiringNew().run(() -> {
@@ -164,7 +170,16 @@ public class RevocationService {
                     certificate.key.applicationId, what + ": " + view.status() + " "
                             + (view.reason() == null ? "" : view.reason().rfcName()) + " at " + view.revokedAt());
         });
+        count(action, view.unchanged() ? "unchanged" : "changed");
         return view;
+    }
+
+    /** inkan_registration_revocations_total{action, outcome}: what ca-service answered, per certificate. */
+    private void count(Action action, String outcome) {
+        Counter.builder("inkan.registration.revocations")
+                .description("Revocations and holds asked of ca-service, per certificate and outcome")
+                .tags("action", action.name().toLowerCase(Locale.ROOT).replace('_', '-'), "outcome", outcome)
+                .register(meters).increment();
     }
 
     /** The municipality's certificate with that serial; another municipality's is simply not found. */
