@@ -137,6 +137,8 @@ class ComposeFileTest {
         ServiceConfig.all().forEach(s -> byName.put(s.name(), s));
         ServiceConfig ca = byName.get("ca-service");
         String kafkaAdvertised = (String) at(COMPOSE, "services", "kafka", "environment", "KAFKA_ADVERTISED_LISTENERS");
+        String clusterId = (String) at(COMPOSE, "services", "kafka", "environment", "CLUSTER_ID");
+        assertEquals(clusterId, org.apache.kafka.common.Uuid.fromString(clusterId).toString(), "KRaft cluster id: a base64url UUID");
         for (ServiceConfig service : byName.values()) {
             Map<String, Object> definition = map(COMPOSE, "services", service.name());
             String name = service.name();
