@@ -201,12 +201,7 @@ SQL
 # ---------------------------------------------------------------- SoftHSM2
 
 # Prints the slot id of the initialised token with label $1 (labels are space padded).
-hsm_slot() {
-    softhsm2-util --show-slots 2>/dev/null | awk -v want="$1" '
-        /^Slot [0-9]+/ { slot = $2 }
-        /^[[:space:]]*Label:/ { l = $0; sub(/^[[:space:]]*Label:[[:space:]]*/, "", l); sub(/[[:space:]]+$/, "", l)
-                                if (l == want) print slot }'
-}
+hsm_slot() { bash "$SCRIPT_DIR/hsm-slot.sh" "$1"; }
 
 hsm_library() {
     local lib=/usr/lib/softhsm/libsofthsm2.so

@@ -73,11 +73,13 @@ leaf() {
 ca service-ca "/C=JP/O=Inkan DEV/CN=Inkan Local Service CA"
 ca ra-client-ca "/C=JP/O=Inkan DEV/CN=Inkan Local RA Client CA"
 
+# Each service's own name too: in deploy/compose and k8s/ the services call https://ca-service:8081.
 LOCAL_SAN="DNS:localhost,IP:127.0.0.1"
-leaf service-ca ca-service "/C=JP/O=Inkan DEV/CN=ca-service" serverAuth "$LOCAL_SAN"
-leaf service-ca registration-service "/C=JP/O=Inkan DEV/CN=registration-service" serverAuth,clientAuth "$LOCAL_SAN"
-leaf service-ca crl-publisher "/C=JP/O=Inkan DEV/CN=crl-publisher" serverAuth,clientAuth "$LOCAL_SAN"
-leaf service-ca ocsp-responder "/C=JP/O=Inkan DEV/CN=ocsp-responder" serverAuth,clientAuth "$LOCAL_SAN"
+for service in ca-service registration-service crl-publisher ocsp-responder; do
+    eku=serverAuth,clientAuth
+    [[ $service == ca-service ]] && eku=serverAuth
+    leaf service-ca "$service" "/C=JP/O=Inkan DEV/CN=$service" "$eku" "$LOCAL_SAN,DNS:$service"
+done
 
 for entry in "${MUNICIPALITIES[@]}"; do
     IFS='|' read -r code prefecture name <<<"$entry"

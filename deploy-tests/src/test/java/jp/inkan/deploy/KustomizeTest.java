@@ -1,0 +1,432 @@
+package jp.inkan.deploy;
+
+import static jp.inkan.deploy.DeployFiles.at;
+import static jp.inkan.deploy.DeployFiles.list;
+import static jp.inkan.deploy.DeployFiles.map;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Renders every overlay with `kubectl kustomize` (kustomize v5, as `kubectl apply -k` would) and
+ * checks the objects offline: API schemas (KubernetesSchema), and that they fit together and fit
+ * the services' configuration: probes, ports, references, selectors, network policies, Kafka and
+ * PostgreSQL names. Secrets are generated from files no one commits: the local overlay's by
+ * deploy/compose/secrets.sh, the production overlay's by placeholders, both in a copy of k8s/.
+ */
+class KustomizeTest {
+
+    private static final Path REPO = ServiceConfig.repo();
+    private static final Map<String, List<Map<String, Object>>> RENDERED = new ConcurrentHashMap<>();
+    private static Path workDir;
+
+    @BeforeAll
+    static void kustomizeIsThere() throws IOException {
+        var version = DeployFiles.run(Map.of(), "sh", "-c", "command -v kubectl >/dev/null || { echo 'kubectl not found'; exit 127; }; kubectl version --client -o json");
+        if (version.exitCode() != 0) {
+            fail("kubectl with kustomize v5 is needed to render k8s/ (kubectl >= 1.27; Debian bookworm's kubernetes-client 1.20 "
+                    + "embeds kustomize v2, which has no 'labels' field or components): " + version.output());
+        }
+        String kustomize = String.valueOf(new ObjectMapper().readTree(version.output().substring(version.output().indexOf('{')))
+                .path("kustomizeVersion").asText());
+        assertTrue(kustomize.matches("v([5-9]|\\d{2,})\\..*"), "kustomize v5 or newer needed, kubectl has " + kustomize);
+        workDir = Files.createTempDirectory("inkan-k8s");
+    }
+
+    @AfterAll
+    static void cleanUp() throws IOException {
+        if (workDir != null) {
+            try (Stream<Path> files = Files.walk(workDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static List<Map<String, Object>> rendered(String overlay) {
+        return RENDERED.computeIfAbsent(overlay, KustomizeTest::render);
+    }
+
+    private static List<Map<String, Object>> render(String overlay) {
+        try {
+            Path copy = workDir.resolve(overlay).resolve("k8s");
+            try (Stream<Path> files = Files.walk(REPO.resolve("k8s"))) {
+                for (Path source : (Iterable<Path>) files::iterator) {
+                    Path relative = REPO.resolve("k8s").relativize(source);
+                    if (relative.toString().contains("secrets")) {
+                        continue;
+                    }
+                    Path target = copy.resolve(relative.toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(source, target);
+                    }
+                }
+            }
+            Path overlayDir = copy.resolve("overlays").resolve(overlay);
+            if (overlay.equals("local")) {
+                var made = DeployFiles.run(Map.of(), "bash", REPO.resolve("deploy/compose/secrets.sh").toString(),
+                        overlayDir.resolve("secrets").toString());
+                assertEquals(0, made.exitCode(), made.output());
+            } else {
+                for (Object generator : list(DeployFiles.yaml(overlayDir.resolve("kustomization.yaml")), "secretGenerator")) {
+                    for (Object file : list(generator, "files")) {
+                        Path placeholder = overlayDir.resolve(((String) file).replaceAll("^[^=]*=", ""));
+                        Files.createDirectories(placeholder.getParent());
+                        Files.writeString(placeholder, "placeholder: the deploy pipeline writes this from the secret store\n");
+                    }
+                }
+            }
+            var run = DeployFiles.run(Map.of(), "kubectl", "kustomize", overlayDir.toString());
+            assertEquals(0, run.exitCode(), "kubectl kustomize k8s/overlays/" + overlay + ":\n" + run.output());
+            return DeployFiles.yamlDocuments(run.output());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Map<String, Object>> ofKind(String overlay, String kind) {
+        return rendered(overlay).stream().filter(o -> kind.equals(o.get("kind"))).toList();
+    }
+
+    private static Map<String, Object> named(String overlay, String kind, String name) {
+        return ofKind(overlay, kind).stream().filter(o -> name.equals(at(o, "metadata", "name"))).findFirst()
+                .orElseThrow(() -> new AssertionError(overlay + ": no " + kind + " " + name));
+    }
+
+    private static String name(Map<String, Object> object) {
+        return at(object, "metadata", "name");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void everyObjectMatchesItsApiSchema(String overlay) {
+        List<String> problems = new ArrayList<>();
+        for (Map<String, Object> object : rendered(overlay)) {
+            problems.addAll(KubernetesSchema.check(object));
+            if (!"Namespace".equals(object.get("kind"))) {
+                assertEquals("inkan", at(object, "metadata", "namespace"), name(object));
+            }
+        }
+        assertEquals(List.of(), problems);
+        Set<String> kinds = new TreeSet<>();
+        rendered(overlay).forEach(o -> kinds.add((String) o.get("kind")));
+        assertTrue(kinds.containsAll(Set.of("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+                "NetworkPolicy", "Secret", "ConfigMap", "Kafka", "KafkaNodePool", "KafkaTopic", "Cluster")), kinds.toString());
+    }
+
+    @Test
+    void theSchemaCheckRefusesWhatTheApiDoesNotHave() {
+        Map<String, Object> deployment = new LinkedHashMap<>(named("local", "Deployment", "ca-service"));
+        Map<String, Object> spec = new LinkedHashMap<>(map(deployment, "spec"));
+        spec.put("replica", 2);
+        deployment.put("spec", spec);
+        assertFalse(KubernetesSchema.check(deployment).isEmpty(), "a misspelt field");
+        Map<String, Object> topic = new LinkedHashMap<>(named("local", "KafkaTopic", "inkan.certificate-events"));
+        topic.put("spec", Map.of("partitions", "many"));
+        assertFalse(KubernetesSchema.check(topic).isEmpty(), "a wrong type");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void eachServiceRunsWithProbesOnItsManagementPortAndBoundedResources(String overlay) {
+        for (ServiceConfig service : ServiceConfig.all()) {
+            Map<String, Object> deployment = named(overlay, "Deployment", service.name());
+            Map<String, Object> container = map(deployment, "spec", "template", "spec", "containers", 0);
+            Map<String, Integer> ports = new HashMap<>();
+            list(container, "ports").forEach(p -> ports.put((String) map(p).get("name"), (Integer) map(p).get("containerPort")));
+            assertTrue(ports.containsValue(service.port()), service.name() + " declares its port " + service.port());
+            for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                Object port = at(container, probe, "httpGet", "port");
+                Integer number = port instanceof Integer i ? i : ports.get(String.valueOf(port));
+                assertEquals(service.managementPort(), number, overlay + " " + service.name() + " " + probe + " port " + port);
+            }
+            assertEquals("/q/health/live", at(container, "livenessProbe", "httpGet", "path"));
+            assertEquals("/q/health/ready", at(container, "readinessProbe", "httpGet", "path"));
+            for (String bound : List.of("requests", "limits")) {
+                assertNotNull(at(container, "resources", bound, "cpu"), service.name() + " cpu " + bound);
+                assertNotNull(at(container, "resources", bound, "memory"), service.name() + " memory " + bound);
+            }
+            String image = (String) container.get("image");
+            assertTrue(image.matches("(.+/)?inkan/" + service.name() + ":[\\w.-]+"), image);
+            for (Object init : list(deployment, "spec", "template", "spec", "initContainers")) {
+                String initImage = (String) map(init).get("image");
+                assertTrue(initImage.matches("(.+/)?inkan/(hsm-init|" + service.name() + "):[\\w.-]+")
+                        || overlay.equals("production"), initImage);
+            }
+            Map<String, Object> k8sService = named(overlay, "Service", service.name());
+            assertEquals(map(deployment, "spec", "selector", "matchLabels"), map(k8sService, "spec", "selector"));
+            for (Object port : list(k8sService, "spec", "ports")) {
+                Object target = map(port).get("targetPort");
+                assertTrue(ports.containsKey(String.valueOf(target)) || ports.containsValue(target), service.name() + " Service targets " + target);
+                assertEquals(ports.get(String.valueOf(target)), map(port).get("port"), "Service port = container port, so URLs keep their port");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void everyReferencedSecretAndConfigMapExists(String overlay) {
+        Set<String> secrets = new TreeSet<>();
+        ofKind(overlay, "Secret").forEach(s -> secrets.add(name(s)));
+        // CloudNativePG makes <cluster>-app (the owner's credentials) for each Cluster.
+        ofKind(overlay, "Cluster").forEach(c -> secrets.add(name(c) + "-app"));
+        Set<String> configMaps = new TreeSet<>();
+        ofKind(overlay, "ConfigMap").forEach(c -> configMaps.add(name(c)));
+        List<String> missing = new ArrayList<>();
+        for (Map<String, Object> deployment : ofKind(overlay, "Deployment")) {
+            Map<String, Object> pod = map(deployment, "spec", "template", "spec");
+            for (Object volume : list(pod, "volumes")) {
+                String secret = at(volume, "secret", "secretName");
+                String configMap = at(volume, "configMap", "name");
+                if (secret != null && !secrets.contains(secret)) {
+                    missing.add(name(deployment) + ": Secret " + secret);
+                }
+                if (configMap != null && !configMaps.contains(configMap)) {
+                    missing.add(name(deployment) + ": ConfigMap " + configMap);
+                }
+            }
+            for (Object container : containers(pod)) {
+                for (Object from : list(container, "envFrom")) {
+                    String configMap = at(from, "configMapRef", "name");
+                    if (configMap != null && !configMaps.contains(configMap)) {
+                        missing.add(name(deployment) + ": ConfigMap " + configMap);
+                    }
+                }
+                for (Object mount : list(container, "volumeMounts")) {
+                    String volume = (String) map(mount).get("name");
+                    if (list(pod, "volumes").stream().noneMatch(v -> volume.equals(map(v).get("name")))) {
+                        missing.add(name(deployment) + ": volume " + volume);
+                    }
+                }
+            }
+            for (Object volume : list(pod, "volumes")) {
+                String claim = at(volume, "persistentVolumeClaim", "claimName");
+                if (claim != null && ofKind(overlay, "PersistentVolumeClaim").stream().noneMatch(c -> claim.equals(name(c)))) {
+                    missing.add(name(deployment) + ": PersistentVolumeClaim " + claim);
+                }
+            }
+        }
+        assertEquals(List.of(), missing);
+    }
+
+    private static List<Object> containers(Map<String, Object> pod) {
+        List<Object> all = new ArrayList<>(list(pod, "initContainers"));
+        all.addAll(list(pod, "containers"));
+        return all;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void eachContainerGetsWhatItsServiceConfigurationReads(String overlay) {
+        Map<String, Map<String, Object>> secretData = new HashMap<>();
+        ofKind(overlay, "Secret").forEach(s -> secretData.put(name(s), map(s, "data")));
+        ofKind(overlay, "Cluster").forEach(c -> secretData.put(name(c) + "-app", Map.of("username", "", "password", "")));
+        Map<String, Map<String, Object>> configData = new HashMap<>();
+        ofKind(overlay, "ConfigMap").forEach(c -> configData.put(name(c), map(c, "data")));
+        List<String> problems = new ArrayList<>();
+        for (ServiceConfig service : ServiceConfig.all()) {
+            Map<String, Object> pod = map(named(overlay, "Deployment", service.name()), "spec", "template", "spec");
+            Map<String, Object> container = map(pod, "containers", 0);
+            Map<String, String> env = new LinkedHashMap<>(DeployFiles.Dockerfile.read(REPO.resolve("deploy/compose/Dockerfile")).env());
+            for (Object from : list(container, "envFrom")) {
+                configData.getOrDefault((String) at(from, "configMapRef", "name"), Map.of()).forEach((k, v) -> {
+                    if (k.matches("[A-Z_][A-Z0-9_]*")) {
+                        env.put(k, String.valueOf(v));
+                    }
+                });
+            }
+            list(container, "env").forEach(e -> env.put((String) map(e).get("name"), String.valueOf(map(e).get("value"))));
+            Map<String, Map<String, Object>> volumes = new HashMap<>();
+            list(pod, "volumes").forEach(v -> volumes.put((String) map(v).get("name"), map(v)));
+            problems.addAll(ContainerChecks.check(overlay + " " + service.name(), service, env, path -> {
+                for (Object mount : list(container, "volumeMounts")) {
+                    String mountPath = (String) map(mount).get("mountPath");
+                    if (!path.startsWith(mountPath + "/")) {
+                        continue;
+                    }
+                    String file = path.substring(mountPath.length() + 1);
+                    Map<String, Object> volume = volumes.get((String) map(mount).get("name"));
+                    if (volume.containsKey("secret") || volume.containsKey("configMap")) {
+                        String source = volume.containsKey("secret") ? at(volume, "secret", "secretName") : at(volume, "configMap", "name");
+                        Map<String, Object> data = volume.containsKey("secret") ? secretData.get(source) : configData.get(source);
+                        List<Object> items = list(volume, volume.containsKey("secret") ? "secret" : "configMap", "items");
+                        boolean present = items.isEmpty() ? data != null && data.containsKey(file)
+                                : items.stream().anyMatch(i -> file.equals(map(i).get("path")) && data != null && data.containsKey(map(i).get("key")));
+                        if (present) {
+                            return true;
+                        }
+                    } else if (volume.containsKey("emptyDir") || volume.containsKey("persistentVolumeClaim")) {
+                        // Something must put the file there: an init container writing to the same volume.
+                        return !path.endsWith(".so") || list(pod, "initContainers").stream().anyMatch(i -> list(i, "volumeMounts").stream()
+                                .anyMatch(m -> Objects.equals(map(m).get("name"), map(mount).get("name"))));
+                    }
+                }
+                return false;
+            }));
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void networkPoliciesSelectRealPodsAndOnlyItsClientsReachCaService(String overlay) {
+        List<Map<String, Object>> podLabels = new ArrayList<>();
+        ofKind(overlay, "Deployment").forEach(d -> podLabels.add(map(d, "spec", "template", "metadata", "labels")));
+        ofKind(overlay, "Cluster").forEach(c -> podLabels.add(Map.of("cnpg.io/cluster", name(c))));
+        for (Map<String, Object> policy : ofKind(overlay, "NetworkPolicy")) {
+            Map<String, Object> selector = map(policy, "spec", "podSelector");
+            if (!selector.isEmpty()) {
+                assertTrue(podLabels.stream().anyMatch(l -> selects(selector, l)), name(policy) + " selects no pod");
+            }
+            for (Object rule : list(policy, "spec", "ingress")) {
+                for (Object peer : list(rule, "from")) {
+                    Map<String, Object> from = map(peer, "podSelector");
+                    if (!from.isEmpty()) {
+                        assertTrue(podLabels.stream().anyMatch(l -> selects(from, l)), name(policy) + ": a peer selects no pod");
+                    }
+                }
+            }
+        }
+        assertTrue(ofKind(overlay, "NetworkPolicy").stream().anyMatch(p -> map(p, "spec", "podSelector").isEmpty()
+                && list(p, "spec", "ingress").isEmpty()), "a default deny of ingress");
+        // Who reaches ca-service's API: the union of every policy selecting ca-service's pods.
+        Map<String, Object> caPods = map(named(overlay, "Deployment", "ca-service"), "spec", "template", "metadata", "labels");
+        Set<String> callers = new TreeSet<>();
+        for (Map<String, Object> policy : ofKind(overlay, "NetworkPolicy")) {
+            if (map(policy, "spec", "podSelector").isEmpty() || !selects(map(policy, "spec", "podSelector"), caPods)) {
+                continue;
+            }
+            for (Object rule : list(policy, "spec", "ingress")) {
+                boolean api = list(rule, "ports").stream().anyMatch(p -> "https".equals(map(p).get("port")) || Integer.valueOf(8081).equals(map(p).get("port")));
+                assertFalse(list(rule, "from").isEmpty() && api, name(policy) + " opens ca-service's API to everyone");
+                if (api) {
+                    for (Object peer : list(rule, "from")) {
+                        callers.add(String.valueOf((Object) at(peer, "podSelector", "matchLabels", "app.kubernetes.io/name")));
+                    }
+                }
+            }
+        }
+        // ocsp-responder fetches the CA list and its delegated responder certificates from ca-service.
+        assertEquals(Set.of("registration-service", "crl-publisher", "ocsp-responder"), callers);
+    }
+
+    /** matchLabels and In-expressions, the forms used here. */
+    @SuppressWarnings("unchecked")
+    private static boolean selects(Map<String, Object> selector, Map<String, Object> labels) {
+        Map<String, Object> matchLabels = map(selector, "matchLabels");
+        boolean match = matchLabels.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        for (Object expression : list(selector, "matchExpressions")) {
+            assertEquals("In", map(expression).get("operator"));
+            match &= ((List<Object>) map(expression).get("values")).contains(labels.get(map(expression).get("key")));
+        }
+        return match && !(matchLabels.isEmpty() && list(selector, "matchExpressions").isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void theResponderScalesAndKeepsAReplicaThroughDisruptions(String overlay) {
+        Map<String, Object> hpa = named(overlay, "HorizontalPodAutoscaler", "ocsp-responder");
+        assertEquals(Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", "ocsp-responder"), map(hpa, "spec", "scaleTargetRef"));
+        int min = (Integer) at(hpa, "spec", "minReplicas");
+        int max = (Integer) at(hpa, "spec", "maxReplicas");
+        assertTrue(min >= 1 && max > min, min + ".." + max);
+        Map<String, Object> responder = named(overlay, "Deployment", "ocsp-responder");
+        Map<String, Object> pdb = named(overlay, "PodDisruptionBudget", "ocsp-responder");
+        assertTrue(selects(map(pdb, "spec", "selector"), map(responder, "spec", "template", "metadata", "labels")), "PDB selects the responder");
+        Object minAvailable = at(pdb, "spec", "minAvailable");
+        if (minAvailable != null) {
+            assertTrue((Integer) minAvailable < min, "minAvailable " + minAvailable + " below minReplicas " + min + ", or no node drains");
+        } else {
+            assertEquals(Integer.valueOf(1), at(pdb, "spec", "maxUnavailable"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void kafkaAndDatabasesAreTheOnesTheServicesAddress(String overlay) {
+        ServiceConfig ca = ServiceConfig.of("ca-service");
+        Map<String, Object> kafka = ofKind(overlay, "Kafka").get(0);
+        Object plainPort = list(kafka, "spec", "kafka", "listeners").stream().filter(l -> Boolean.FALSE.equals(map(l).get("tls")))
+                .map(l -> map(l).get("port")).findFirst().orElseThrow();
+        String bootstrap = name(kafka) + "-kafka-bootstrap:" + plainPort;
+        Map<String, Object> topic = named(overlay, "KafkaTopic", ca.properties().get("inkan.events.topic.name"));
+        assertEquals(name(kafka), at(topic, "metadata", "labels", "strimzi.io/cluster"));
+        assertEquals("enabled", at(kafka, "metadata", "annotations", "strimzi.io/kraft"));
+        ofKind(overlay, "KafkaNodePool").forEach(pool -> assertEquals(name(kafka), at(pool, "metadata", "labels", "strimzi.io/cluster")));
+        ca.properties().forEach((key, value) -> {
+            if (key.startsWith("inkan.events.topic.config.")) {
+                String setting = key.substring("inkan.events.topic.config.".length()).replace("\"", "");
+                assertEquals(value, String.valueOf((Object) at(topic, "spec", "config", setting)), "topic " + setting + " as ca-service would create it");
+            }
+        });
+        for (ServiceConfig service : ServiceConfig.all()) {
+            Map<String, Object> deployment = named(overlay, "Deployment", service.name());
+            Map<String, String> env = new HashMap<>();
+            list(deployment, "spec", "template", "spec", "containers", 0, "env").forEach(e -> env.put((String) map(e).get("name"), String.valueOf(map(e).get("value"))));
+            if (service.usesKafka()) {
+                assertEquals(bootstrap, env.get("INKAN_KAFKA_BOOTSTRAP"), service.name());
+            }
+            if (env.containsKey("INKAN_CA_URL")) {
+                assertEquals("https://ca-service:" + ca.port(), env.get("INKAN_CA_URL"));
+            }
+            if (service.name().equals("ca-service")) {
+                // The topic ca-service would create if it were missing is the one Strimzi creates.
+                String partitions = env.getOrDefault("INKAN_EVENTS_TOPIC_PARTITIONS", ca.properties().get("inkan.events.topic.partitions"));
+                assertEquals(Integer.valueOf(partitions), at(topic, "spec", "partitions"));
+                assertEquals(Integer.valueOf(env.getOrDefault("INKAN_EVENTS_TOPIC_REPLICATION_FACTOR", "1")), at(topic, "spec", "replicas"));
+            }
+            service.databaseUrlVariable().ifPresent(variable -> {
+                var url = java.net.URI.create(env.get(variable).substring("jdbc:".length()));
+                String cluster = url.getHost().replaceAll("-rw$", "");
+                Map<String, Object> initdb = map(named(overlay, "Cluster", cluster), "spec", "bootstrap", "initdb");
+                assertEquals(url.getPath().substring(1), initdb.get("database"), service.name());
+                assertEquals(env.get(variable.replace("_URL", "_USER")), initdb.get("owner"), service.name());
+                assertEquals(5432, url.getPort());
+                List<Object> volumes = list(deployment, "spec", "template", "spec", "volumes");
+                assertTrue(volumes.stream().anyMatch(v -> (cluster + "-app").equals(at(v, "secret", "secretName"))),
+                        service.name() + " mounts " + cluster + "-app for its password");
+            });
+        }
+    }
+
+    @Test
+    void kubernetesAndComposeShareTheSoftHsmConfiguration() throws IOException {
+        String k8s = Files.readString(REPO.resolve("k8s/base/softhsm2.conf"));
+        assertEquals(Files.readString(REPO.resolve("deploy/compose/softhsm2.conf")), k8s);
+        String tokenDir = k8s.lines().filter(l -> l.startsWith("directories.tokendir")).findFirst().orElseThrow().split("=")[1].strip();
+        for (String service : List.of("ca-service", "ocsp-responder")) {
+            Map<String, Object> pod = map(named("local", "Deployment", service), "spec", "template", "spec");
+            for (Object container : containers(pod)) {
+                if (list(container, "args").stream().anyMatch(a -> String.valueOf(a).contains(":inkan-"))) {
+                    assertTrue(String.valueOf(list(container, "args").get(0)).startsWith(tokenDir + ":"), "token init writes where SoftHSM2 reads");
+                }
+            }
+            assertTrue(list(pod, "containers", 0, "volumeMounts").stream().anyMatch(m -> tokenDir.equals(map(m).get("mountPath"))),
+                    service + " mounts its token at " + tokenDir);
+        }
+    }
+}
