@@ -8,6 +8,8 @@
 #     registration-service.pem  server for municipalities, client towards ca-service
 #     crl-publisher.pem         client towards ca-service (later issue)
 #     ocsp-responder.pem        client that ca-service must refuse for issuance (tests)
+#     operators/<name>.pem      operators alice, bob, carol: clients of ca-service's operator API
+#                               (dual control needs two of them; deploy/local/operator.sh)
 #   ra-client-ca.pem    the local RA client CA: one client certificate per municipality
 #     municipalities/<code>.pem   subject serialNumber=<local government code>, CN=<municipality>
 #     municipalities/<code>-other-key.pem   same subject, another key (must be refused)
@@ -18,7 +20,7 @@
 set -euo pipefail
 
 DIR=${1:?usage: pki.sh <dir>}
-mkdir -p "$DIR/municipalities"
+mkdir -p "$DIR/municipalities" "$DIR/operators"
 cd "$DIR"
 P12_PASSWORD=changeit
 DAYS=825
@@ -78,6 +80,9 @@ leaf service-ca ca-service "/C=JP/O=Inkan DEV/CN=ca-service" serverAuth "$LOCAL_
 leaf service-ca registration-service "/C=JP/O=Inkan DEV/CN=registration-service" serverAuth,clientAuth "$LOCAL_SAN"
 leaf service-ca crl-publisher "/C=JP/O=Inkan DEV/CN=crl-publisher" serverAuth,clientAuth "$LOCAL_SAN"
 leaf service-ca ocsp-responder "/C=JP/O=Inkan DEV/CN=ocsp-responder" serverAuth,clientAuth "$LOCAL_SAN"
+for operator in alice bob carol; do
+    leaf service-ca "operators/$operator" "/C=JP/O=Inkan DEV/OU=operators/CN=operator-$operator" clientAuth
+done
 
 for entry in "${MUNICIPALITIES[@]}"; do
     IFS='|' read -r code prefecture name <<<"$entry"

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.config.CaConfig;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.error.CaException.FieldError;
@@ -49,8 +50,10 @@ public class RevocationService {
     private final Outbox outbox;
     private final CaConfig config;
     private final Clock clock;
+    private final AuditLog audit;
 
-    public RevocationService(DataSource dataSource, Outbox outbox, CaConfig config, Clock clock) {
+    public RevocationService(DataSource dataSource, Outbox outbox, CaConfig config, Clock clock, AuditLog audit) {
+        this.audit = audit;
         this.dataSource = dataSource;
         this.outbox = outbox;
         this.config = config;
@@ -165,6 +168,10 @@ public class RevocationService {
                 current.invalidityDate = next.invalidityDate();
                 current.revision++;
                 outbox.append(connection, List.of(event(current, next.kind(), now)), now);
+                audit.append(connection, municipalityCode == null ? "operator" : "municipality " + municipalityCode,
+                        "certificate." + next.kind().name().toLowerCase(Locale.ROOT), ca + " " + serial,
+                        "reason=" + next.reason().rfcName() + ", generation=" + current.generation + ", revision="
+                                + current.revision);
                 connection.commit();
                 outbox.committed();
                 LOG.infof("%s certificate %s: %s (%s)", ca, serial, next.kind(), next.reason().rfcName());
