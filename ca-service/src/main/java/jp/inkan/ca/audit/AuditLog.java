@@ -63,9 +63,21 @@ public class AuditLog {
         this.clock = clock;
     }
 
+    /** One entry to append. */
+    public record Entry(String actor, String action, String subject, String detail) {
+    }
+
     /** Appends within the caller's transaction (autocommit off): the entry commits with the change. */
     public long append(Connection connection, String actor, String action, String subject, String detail)
             throws SQLException {
+        return appendAll(connection, List.of(new Entry(actor, action, subject, detail)));
+    }
+
+    /** Appends several entries with one lock, one head read and one batch (issuance records in batches). */
+    public long appendAll(Connection connection, List<Entry> entries) throws SQLException {
+        if (entries.isEmpty()) {
+            return 0;
+        }
         try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(?)")) {
             lock.setLong(1, CHAIN_LOCK);
             lock.execute();
@@ -84,17 +96,23 @@ public class AuditLog {
         try (PreparedStatement insert = connection.prepareStatement("""
                 insert into audit_log (seq, at, actor, action, subject, detail, prev_hash, entry_hash)
                 values (?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            insert.setLong(1, seq);
-            insert.setObject(2, at.atOffset(ZoneOffset.UTC));
-            insert.setString(3, actor);
-            insert.setString(4, action);
-            insert.setString(5, subject);
-            insert.setString(6, detail);
-            insert.setBytes(7, prev);
-            insert.setBytes(8, AuditChain.hash(seq, at, actor, action, subject, detail, prev));
-            insert.executeUpdate();
+            for (Entry e : entries) {
+                byte[] hash = AuditChain.hash(seq, at, e.actor(), e.action(), e.subject(), e.detail(), prev);
+                insert.setLong(1, seq);
+                insert.setObject(2, at.atOffset(ZoneOffset.UTC));
+                insert.setString(3, e.actor());
+                insert.setString(4, e.action());
+                insert.setString(5, e.subject());
+                insert.setString(6, e.detail());
+                insert.setBytes(7, prev);
+                insert.setBytes(8, hash);
+                insert.addBatch();
+                prev = hash;
+                seq++;
+            }
+            insert.executeBatch();
         }
-        return seq;
+        return seq - 1;
     }
 
     /** Appends in a transaction of its own (events with no other database change, e.g. a refusal). */

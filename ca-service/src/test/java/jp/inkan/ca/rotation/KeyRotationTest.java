@@ -365,7 +365,8 @@ class KeyRotationTest {
         assertTrue(token.find("rotation-test-authentication-ca-g01").isEmpty(), "key gone from the token");
         Map<String, String> env = LocalEnv.env();
         ExternalTool.Result objects = ExternalTool.run("pkcs11-tool", "--module", env.get("INKAN_HSM_LIBRARY"),
-                "--slot", env.get("INKAN_HSM_TEST_SLOT"), "--login", "--pin", env.get("INKAN_HSM_PIN"), "--list-objects");
+                "--slot", env.get("INKAN_HSM_TEST_SLOT"), "--login", "--pin", env.get("INKAN_HSM_PIN"), "--list-objects",
+                "--type", "privkey");
         assertEquals(0, objects.exitCode(), objects.output());
         String id = HexFormat.of().formatHex("rotation-test-authentication-ca-g01".getBytes());
         assertFalse(objects.output().contains("ID:         " + id + "\n"), objects.output());
@@ -397,7 +398,7 @@ class KeyRotationTest {
         }
         for (String expected : List.of("ca.bootstrapped", "operator.requested", "operator.approved",
                 "operator.execution-refused", "operator.approval-refused", "operator.executed", "ca.rotated", "ca.retired",
-                "ca.key-destroyed", "certificate.held", "certificate.revoked", "certificate.hold_released", "client.refused")) {
+                "ca.key-destroyed", "certificate.issued", "certificate.held", "certificate.revoked", "certificate.hold_released", "client.refused")) {
             assertTrue(actions.contains(expected), expected + " in " + actions);
         }
 
