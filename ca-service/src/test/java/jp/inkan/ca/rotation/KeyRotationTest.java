@@ -155,12 +155,32 @@ class KeyRotationTest {
         assertEquals(2, generations().size(), "nothing rotated");
         Api.given().get("/internal/v1/cas/signature/certificates/" + serial).then().statusCode(200);
 
-        // The same release with a fresh request and two operators in time.
-        long again = ask(BOB, Map.of("action", "RELEASE_HOLD", "ca", "SIGNATURE", "serial", serial));
-        as(CAROL).post("/operator/v1/requests/" + again + "/approval").then().statusCode(200);
-        assertTrue(execute(CAROL, again).getString("outcome").contains("VALID"));
+        // The same release with a fresh request and two operators in time, through the operator command.
+        ExternalTool.Result asked = operatorCommand("bob", "request", "release-hold", "--ca", "signature", "--serial", serial);
+        assertEquals(0, asked.exitCode(), asked.output());
+        long again = JsonPath.from(asked.output().substring(asked.output().indexOf('{'))).getLong("id");
+        ExternalTool.Result alone = operatorCommand("bob", "execute", Long.toString(again));
+        assertEquals(1, alone.exitCode(), alone.output());
+        assertTrue(alone.output().contains("approvals-missing"), alone.output());
+        assertEquals(0, operatorCommand("carol", "approve", Long.toString(again)).exitCode());
+        ExternalTool.Result executed = operatorCommand("carol", "execute", Long.toString(again));
+        assertEquals(0, executed.exitCode(), executed.output());
+        assertTrue(executed.output().contains("is VALID"), executed.output());
         as(ALICE).post("/operator/v1/requests/" + again + "/execution").then().statusCode(409)
                 .body("type", equalTo("urn:inkan:problem:request-closed"));
+        ExternalTool.Result list = operatorCommand("alice", "list");
+        assertEquals(0, list.exitCode(), list.output());
+        assertTrue(list.output().contains("RELEASE_HOLD"), list.output());
+    }
+
+    /** deploy/local/operator.sh against the ca-service under test. */
+    static ExternalTool.Result operatorCommand(String operator, String... arguments) {
+        List<String> command = new ArrayList<>(List.of("env", "INKAN_CA_URL=https://localhost:"
+                + org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("quarkus.http.test-ssl-port", Integer.class),
+                "INKAN_PKI_DIR=" + LocalEnv.pkiDir(), "bash", LocalEnv.repoDir().resolve("deploy/local/operator.sh").toString(),
+                "--as", operator));
+        command.addAll(List.of(arguments));
+        return ExternalTool.run(command.toArray(String[]::new));
     }
 
     @Test
@@ -198,7 +218,7 @@ class KeyRotationTest {
                             }
                         } else {
                             pemsByGeneration.computeIfAbsent(json.getInt("keyGeneration"),
-                                    g -> Collections.synchronizedList(new ArrayList<>())).add(json.getString("pem"));
+                                    g -> Collections.synchronizedList(new ArrayList<>())).add(json.getString("certificatePem"));
                         }
                     } catch (RuntimeException e) {
                         failures.add(e.toString());
