@@ -4,6 +4,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -17,6 +18,10 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertPathBuilder;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
 import java.security.cert.CertStore;
 import java.security.cert.CollectionCertStoreParameters;
 import java.security.cert.PKIXBuilderParameters;
@@ -276,18 +281,37 @@ class KeyRotationTest {
                     (root == root1File ? freshFile : oldFile).toString());
             assertNotEquals(0, alone.exitCode(), alone.output());
         }
+        List<X509Certificate> linkCertificates = Pem.certificates(links);
+        X509Certificate newWithOld = Pem.certificate((String) g2.get("linkFromPreviousPem"));
+        X509Certificate oldWithNew = Pem.certificate((String) g2.get("linkToPreviousPem"));
         for (X509Certificate anchor : List.of(root1, root2)) {
             for (X509Certificate leaf : List.of(old, fresh)) {
+                boolean direct = anchor.getPublicKey().equals(issuerKey(leaf, root1, root2));
+                // The JDK's validator on the path a relying party is given: the leaf, plus the link
+                // certifying its issuing key under the other generation's key.
+                List<X509Certificate> path = direct ? List.of(leaf) : List.of(leaf, leaf == old ? oldWithNew : newWithOld);
+                PKIXParameters validation = new PKIXParameters(Set.of(new TrustAnchor(anchor, null)));
+                validation.setRevocationEnabled(false);
+                validation.setPolicyQualifiersRejected(false);
+                CertPathValidator.getInstance("PKIX").validate(
+                        CertificateFactory.getInstance("X.509").generateCertPath(path), validation);
+                if (!direct) {
+                    List<X509Certificate> wrong = List.of(leaf, leaf == old ? newWithOld : oldWithNew);
+                    assertThrows(CertPathValidatorException.class, () -> CertPathValidator.getInstance("PKIX").validate(
+                            CertificateFactory.getInstance("X.509").generateCertPath(wrong), validation));
+                }
+                // Path building from the links in a CertStore: Bouncy Castle's PKIX builder finds both
+                // paths. (The JDK 17 SunCertPathBuilder does not: it loops between the two same-DN
+                // links and never returns to the anchor; see README.)
                 X509CertSelector target = new X509CertSelector();
                 target.setCertificate(leaf);
                 PKIXBuilderParameters parameters = new PKIXBuilderParameters(Set.of(new TrustAnchor(anchor, null)), target);
                 parameters.setRevocationEnabled(false);
                 parameters.setPolicyQualifiersRejected(false);
-                parameters.addCertStore(CertStore.getInstance("Collection",
-                        new CollectionCertStoreParameters(Pem.certificates(links))));
-                PKIXCertPathBuilderResult built = (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX").build(parameters);
-                int expectedLength = anchor.getPublicKey().equals(issuerKey(leaf, root1, root2)) ? 1 : 2;
-                assertEquals(expectedLength, built.getCertPath().getCertificates().size(), built.getCertPath().toString());
+                parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(linkCertificates)));
+                PKIXCertPathBuilderResult built = (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX",
+                        new org.bouncycastle.jce.provider.BouncyCastleProvider()).build(parameters);
+                assertEquals(path, built.getCertPath().getCertificates());
             }
         }
 
