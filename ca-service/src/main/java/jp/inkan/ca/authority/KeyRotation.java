@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 import javax.sql.DataSource;
 import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.config.CaConfig;
@@ -185,9 +184,5 @@ public class KeyRotation {
 
     private CaConfig.Authority authority(CertificateType ca) {
         return ca == CertificateType.SIGNATURE ? config.signature() : config.authentication();
-    }
-
-    static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 }
