@@ -8,6 +8,8 @@
 #     registration-service.pem  server for municipalities, client towards ca-service
 #     crl-publisher.pem         client towards ca-service (later issue)
 #     ocsp-responder.pem        client that ca-service must refuse for issuance (tests)
+#     operators/<name>.pem      operators alice, bob, carol: clients of ca-service's operator API
+#                               (dual control needs two of them; deploy/local/operator.sh)
 #   ra-client-ca.pem    the local RA client CA: one client certificate per municipality
 #     municipalities/<code>.pem   subject serialNumber=<local government code>, CN=<municipality>
 #     municipalities/<code>-other-key.pem   same subject, another key (must be refused)
@@ -18,7 +20,7 @@
 set -euo pipefail
 
 DIR=${1:?usage: pki.sh <dir>}
-mkdir -p "$DIR/municipalities"
+mkdir -p "$DIR/municipalities" "$DIR/operators"
 cd "$DIR"
 P12_PASSWORD=changeit
 DAYS=825
@@ -79,6 +81,9 @@ for service in ca-service registration-service crl-publisher ocsp-responder; do
     eku=serverAuth,clientAuth
     [[ $service == ca-service ]] && eku=serverAuth
     leaf service-ca "$service" "/C=JP/O=Inkan DEV/CN=$service" "$eku" "$LOCAL_SAN,DNS:$service"
+done
+for operator in alice bob carol; do
+    leaf service-ca "operators/$operator" "/C=JP/O=Inkan DEV/OU=operators/CN=operator-$operator" clientAuth
 done
 
 for entry in "${MUNICIPALITIES[@]}"; do

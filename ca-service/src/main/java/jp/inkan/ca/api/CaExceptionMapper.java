@@ -40,6 +40,11 @@ public class CaExceptionMapper implements ExceptionMapper<CaException> {
             }
             case CRL_REFUSED -> Problem.of("crl-refused", "CRL content refused", 422, e.getMessage());
             case CRL_NUMBER_REUSED -> Problem.of("crl-number-reused", "CRL number already used", 409, e.getMessage());
+            case ROTATION_CONFLICT -> Problem.of("rotation-conflict", "Not possible in this key generation state", 409,
+                    e.getMessage());
+            case APPROVALS_MISSING -> Problem.of("approvals-missing", "Not enough approvals", 409, e.getMessage());
+            case REQUEST_EXPIRED -> Problem.of("request-expired", "Request expired", 409, e.getMessage());
+            case REQUEST_CLOSED -> Problem.of("request-closed", "Request closed", 409, e.getMessage());
             case SERIAL_EXHAUSTED -> {
                 LOG.error(e.getMessage());
                 yield Problem.of("serial-exhausted", "No serial number", 503, e.getMessage());

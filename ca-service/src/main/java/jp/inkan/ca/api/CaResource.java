@@ -95,14 +95,6 @@ public class CaResource {
     }
 
     @POST
-    @Path("/cas/{ca}/certificates/{serial}/hold-release")
-    @CallableBy(OPERATOR)
-    @Operation(summary = "Operator only, off by default: release a hold (removeFromCRL)")
-    public CertificateStatusView releaseHold(@PathParam("ca") String ca, @PathParam("serial") String serial) {
-        return revocation.releaseHold(ca(ca), serial);
-    }
-
-    @POST
     @Path("/responder-certificates")
     @CallableBy(OCSP_RESPONDER)
     @Consumes(MediaType.APPLICATION_JSON)
@@ -116,7 +108,8 @@ public class CaResource {
     @CallableBy({REGISTRATION, OCSP_RESPONDER, CRL_PUBLISHER})
     @Operation(summary = "Every key generation of both CAs with its root certificate")
     public List<CaGeneration> cas() {
-        return generations.all().stream().map(CaResource::view).toList();
+        // Retired generations have no key: nothing to answer OCSP for or publish CRLs of.
+        return generations.active().stream().map(CaResource::view).toList();
     }
 
     @GET
@@ -130,11 +123,25 @@ public class CaResource {
                 .map(g -> X509Encoder.pem(g.certificateDer())).collect(Collectors.joining());
     }
 
+    @GET
+    @Path("/cas/{ca}/links.pem")
+    @CallableBy({REGISTRATION, OCSP_RESPONDER, CRL_PUBLISHER, OperatorIdentity.CLIENT})
+    @Produces("application/x-pem-file")
+    @Operation(summary = "Link certificates between consecutive key generations (NewWithOld, OldWithNew), PEM")
+    public String links(@PathParam("ca") String ca) {
+        CertificateType type = ca(ca);
+        StringBuilder pem = new StringBuilder();
+        for (KeyGeneration g : generations.all()) {
+            if (g.ca() == type && g.linkFromPreviousDer() != null) {
+                pem.append(X509Encoder.pem(g.linkFromPreviousDer())).append(X509Encoder.pem(g.linkToPreviousDer()));
+            }
+        }
+        return pem.toString();
+    }
+
     private static final String REGISTRATION = "registration-service";
     private static final String OCSP_RESPONDER = "ocsp-responder";
     private static final String CRL_PUBLISHER = "crl-publisher";
-    /** Operators get their own certificates with the operator tooling; none is configured by default. */
-    private static final String OPERATOR = "operator";
 
     private static CertificateType ca(String name) {
         try {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.security.auth.x500.X500Principal;
+import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.config.CaConfig;
 import jp.inkan.common.problem.Problem;
 import jp.inkan.common.problem.ProblemResponses;
@@ -27,10 +28,15 @@ public class ServiceClientFilter {
     private static final Logger LOG = Logger.getLogger(ServiceClientFilter.class);
 
     private final Map<X500Principal, String> clients;
+    private final OperatorIdentity operators;
 
-    public ServiceClientFilter(CaConfig config) {
+    private final AuditLog audit;
+
+    public ServiceClientFilter(CaConfig config, OperatorIdentity operators, AuditLog audit) {
+        this.audit = audit;
         this.clients = config.api().clients().entrySet().stream()
                 .collect(Collectors.toMap(e -> new X500Principal(e.getValue()), Map.Entry::getKey));
+        this.operators = operators;
     }
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
@@ -42,9 +48,18 @@ public class ServiceClientFilter {
         }
         X500Principal subject = client.get().getSubjectX500Principal();
         String name = clients.get(subject);
+        if (name == null && operators.name(subject).isPresent()) {
+            name = OperatorIdentity.CLIENT;
+        }
         if (name == null || !callable(resource, name)) {
             LOG.warnf("Refused a call to %s %s from %s (%s)", request.method(), request.path(), subject.getName(),
                     name == null ? "not a client of ca-service" : "not allowed to call it");
+            try {
+                audit.record(subject.getName(), "client.refused", request.method() + " " + request.path(),
+                        name == null ? "not a client of ca-service" : "client " + name + " may not call it");
+            } catch (RuntimeException e) {
+                LOG.error("Could not audit a refused call", e);
+            }
             return Optional.of(ProblemResponses.of(Problem.of("client-not-allowed", "Client not allowed", 403,
                     "This client certificate may not use this endpoint of ca-service.")));
         }

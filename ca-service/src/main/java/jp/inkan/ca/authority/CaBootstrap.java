@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.config.CaConfig;
 import jp.inkan.ca.crypto.X509Encoder;
 import jp.inkan.ca.hsm.CryptoToken;
@@ -43,9 +44,11 @@ public class CaBootstrap {
     private final SerialNumbers serials;
     private final EntityManager entityManager;
     private final Clock clock;
+    private final AuditLog audit;
 
     public CaBootstrap(CaConfig config, CryptoToken token, X509Encoder encoder, KeyGenerations generations,
-                       SerialNumbers serials, EntityManager entityManager, Clock clock) {
+                       SerialNumbers serials, EntityManager entityManager, Clock clock, AuditLog audit) {
+        this.audit = audit;
         this.config = config;
         this.token = token;
         this.encoder = encoder;
@@ -55,24 +58,28 @@ public class CaBootstrap {
         this.clock = clock;
     }
 
+    /**
+     * The start-up flag is single-operator (whoever sets the environment); dev and tests use it.
+     * The operator API's bootstrap goes through dual control instead.
+     */
     void onStart(@Observes StartupEvent event) {
         if (config.bootstrap().onStart()) {
-            bootstrap();
+            bootstrap("start-up flag");
         }
     }
 
     /** Ensures both CAs exist; returns their issuing generations. */
     @Transactional
-    public List<KeyGeneration> bootstrap() {
+    public List<KeyGeneration> bootstrap(String actor) {
         entityManager.createNativeQuery("select pg_advisory_xact_lock(" + ADVISORY_LOCK + ")").getSingleResult();
         List<KeyGeneration> result = new ArrayList<>();
         for (CertificateType ca : CertificateType.values()) {
-            result.add(ensure(ca));
+            result.add(ensure(ca, actor));
         }
         return result;
     }
 
-    private KeyGeneration ensure(CertificateType ca) {
+    private KeyGeneration ensure(CertificateType ca, String actor) {
         Optional<KeyGeneration> existing = generations.latest(ca);
         if (existing.isPresent()) {
             LOG.infof("%s CA exists (generation %s); nothing to do", ca, existing.get().label());
@@ -87,7 +94,12 @@ public class CaBootstrap {
         }).orElseGet(() -> createRoot(authority, alias, algorithm));
         X509Encoder.RootFacts facts = encoder.rootFacts(key.certificateDer());
         KeyGeneration generation = generations.add(new KeyGeneration(0, ca, 1, alias, algorithm, facts.subjectDn(),
-                facts.subjectKeyIdentifier(), key.certificateDer(), facts.notBefore(), facts.notAfter()), clock.instant());
+                facts.subjectKeyIdentifier(), key.certificateDer(), facts.notBefore(), facts.notAfter(), clock.instant(),
+                null, null, null), clock.instant());
+        entityManager.flush();
+        entityManager.unwrap(org.hibernate.Session.class).doWork(connection -> audit.append(connection, actor,
+                "ca.bootstrapped", ca + " generation " + generation.label(), "key=" + alias + ", ski="
+                        + generation.keyId() + ", subject=" + facts.subjectDn()));
         LOG.infof("Created %s CA generation %s: key '%s', subject %s, SKI %s", ca, generation.label(), alias,
                 facts.subjectDn(), HexFormat.of().formatHex(facts.subjectKeyIdentifier()));
         return generation;

@@ -5,7 +5,8 @@ import jp.inkan.ca.hsm.SigningAlgorithm;
 import jp.inkan.common.CertificateType;
 
 /**
- * One key of one CA and its self-signed root. Generations of a CA share the subject DN and are
+ * One key of one CA and its self-signed root. From {@code issuingFrom} on the newest such
+ * generation issues; the link certificates (null for generation 01) tie it to the previous one. Generations of a CA share the subject DN and are
  * told apart by the subject key identifier.
  */
 public record KeyGeneration(
@@ -18,7 +19,15 @@ public record KeyGeneration(
         byte[] subjectKeyIdentifier,
         byte[] certificateDer,
         Instant notBefore,
-        Instant notAfter) {
+        Instant notAfter,
+        Instant issuingFrom,
+        byte[] linkFromPreviousDer,
+        byte[] linkToPreviousDer,
+        Instant retiredAt) {
+
+    public boolean retired() {
+        return retiredAt != null;
+    }
 
     /** Hex subject key identifier: how events and OCSP CertIDs tell generations apart. */
     public String keyId() {

@@ -51,8 +51,26 @@ class KeyGenerationEntity {
     @Column(name = "created_at", nullable = false)
     Instant createdAt;
 
+    @Column(name = "issuing_from", nullable = false)
+    Instant issuingFrom;
+
+    @Column(name = "link_from_previous_der")
+    byte[] linkFromPreviousDer;
+
+    @Column(name = "link_to_previous_der")
+    byte[] linkToPreviousDer;
+
+    @Column(name = "retired_at")
+    Instant retiredAt;
+
+    @Column(name = "retired_by")
+    String retiredBy;
+
+    @Column(name = "key_destroyed_at")
+    Instant keyDestroyedAt;
+
     KeyGeneration toDomain() {
         return new KeyGeneration(id, ca, generation, keyAlias, algorithm, subjectDn, subjectKeyIdentifier,
-                certificateDer, notBefore, notAfter);
+                certificateDer, notBefore, notAfter, issuingFrom, linkFromPreviousDer, linkToPreviousDer, retiredAt);
     }
 }

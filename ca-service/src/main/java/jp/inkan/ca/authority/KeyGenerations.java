@@ -2,25 +2,56 @@ package jp.inkan.ca.authority;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.Map;
 import jp.inkan.common.CertificateType;
 
 /**
- * The CAs' key generations. The generation that issues is the newest; it is cached because every
- * issuance asks, and refreshed whenever this service adds a generation.
+ * The CAs' key generations. The generation that issues is the newest whose {@code issuingFrom} has
+ * come (by the injected clock) and that is not retired, so a rotation's switch needs no action at
+ * the chosen time. The list is cached because every issuance asks; it is re-read whenever this
+ * service changes a generation and at least every {@link #CACHE_NANOS}, so other replicas see a
+ * rotation within seconds (a switch time is chosen well ahead of that).
  */
 @ApplicationScoped
 public class KeyGenerations implements PanacheRepository<KeyGenerationEntity> {
 
-    private final Map<CertificateType, KeyGeneration> issuing = new ConcurrentHashMap<>();
+    private static final long CACHE_NANOS = 5_000_000_000L;
+
+    private record Cached(List<KeyGeneration> generations, long readAt) {
+    }
+
+    private volatile Cached cached;
+
+    @Inject
+    Clock clock;
+
+    /** Every generation, retired ones too (certificates name theirs), ordered by CA and generation. */
+    public List<KeyGeneration> all() {
+        Cached current = cached;
+        if (current == null || System.nanoTime() - current.readAt() > CACHE_NANOS) {
+            current = new Cached(read(), System.nanoTime());
+            cached = current;
+        }
+        return current.generations();
+    }
+
+    /** Generations whose key still exists: they sign CRLs and responder certificates for their certificates. */
+    public List<KeyGeneration> active() {
+        return all().stream().filter(g -> !g.retired()).toList();
+    }
+
+    public Optional<KeyGeneration> generation(CertificateType ca, int generation) {
+        return all().stream().filter(g -> g.ca() == ca && g.generation() == generation).findFirst();
+    }
 
     @Transactional
-    public List<KeyGeneration> all() {
+    List<KeyGeneration> read() {
         return list("order by ca, generation").stream().map(KeyGenerationEntity::toDomain).toList();
     }
 
@@ -29,15 +60,20 @@ public class KeyGenerations implements PanacheRepository<KeyGenerationEntity> {
         return find("ca = ?1 order by generation desc", ca).firstResultOptional().map(KeyGenerationEntity::toDomain);
     }
 
-    /** The generation that signs new certificates of {@code ca}, if the CA exists. */
+    /** The generation that signs new certificates of {@code ca} now, if the CA exists. */
     public Optional<KeyGeneration> issuing(CertificateType ca) {
-        KeyGeneration cached = issuing.get(ca);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        Optional<KeyGeneration> latest = latest(ca);
-        latest.ifPresent(generation -> issuing.put(ca, generation));
-        return latest;
+        return issuingAt(ca, clock.instant());
+    }
+
+    public Optional<KeyGeneration> issuingAt(CertificateType ca, Instant at) {
+        return all().stream()
+                .filter(g -> g.ca() == ca && !g.retired() && !g.issuingFrom().isAfter(at))
+                .max(Comparator.comparingInt(KeyGeneration::generation));
+    }
+
+    /** Forgets the cached list: the next question reads the database. */
+    public void changed() {
+        cached = null;
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
@@ -53,8 +89,32 @@ public class KeyGenerations implements PanacheRepository<KeyGenerationEntity> {
         entity.notBefore = generation.notBefore();
         entity.notAfter = generation.notAfter();
         entity.createdAt = createdAt;
+        entity.issuingFrom = generation.issuingFrom();
+        entity.linkFromPreviousDer = generation.linkFromPreviousDer();
+        entity.linkToPreviousDer = generation.linkToPreviousDer();
         persist(entity);
-        issuing.remove(generation.ca());
+        changed();
         return entity.toDomain();
+    }
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    void markRetired(long id, Instant at, String operator) {
+        KeyGenerationEntity entity = findById(id);
+        if (entity.retiredAt == null) {
+            entity.retiredAt = at;
+            entity.retiredBy = operator;
+        }
+        changed();
+    }
+
+    @Transactional
+    void markKeyDestroyed(long id, Instant at) {
+        findById(id).keyDestroyedAt = at;
+        changed();
+    }
+
+    @Transactional
+    boolean keyDestroyed(long id) {
+        return findById(id).keyDestroyedAt != null;
     }
 }

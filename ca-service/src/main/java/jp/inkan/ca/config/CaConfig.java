@@ -33,6 +33,39 @@ public interface CaConfig {
 
     Crl crl();
 
+    Operators operators();
+
+    Audit audit();
+
+    /** Dual control of rotation, retirement, bootstrap and hold release (control/OperatorRequests). */
+    interface Operators {
+        /**
+         * Operators by name: the subject DN of each one's client certificate from the service CA.
+         * They call the operator API as the client {@code operator}; approvals are counted per name.
+         */
+        Map<String, String> subjects();
+
+        /** Distinct operators (the requester counts as one) that must approve before execution: M of N. */
+        @Min(2)
+        @WithDefault("2")
+        int approvalsRequired();
+
+        /** A request not executed within this is expired: its approvals can no longer be used. */
+        @WithDefault("PT1H")
+        Duration requestTtl();
+    }
+
+    /** The hash-chained audit trail (audit/AuditLog) and its seals by a key in the HSM. */
+    interface Audit {
+        /** How often the chain head is sealed (signed in the HSM) when entries were added. */
+        @WithDefault("PT1M")
+        Duration sealEvery();
+
+        /** Token alias of the sealing key (EC P-256, generated on first use, signs nothing else). */
+        @WithDefault("audit-seal")
+        String sealKeyAlias();
+    }
+
     /** What CRL content crl-publisher may have signed (api/CrlResource). */
     interface Crl {
         /** thisUpdate must be within this of ca-service's clock. */

@@ -60,7 +60,7 @@ public class CrlSigningService {
     }
 
     public SignedCrl sign(CertificateType ca, int generation, InputStream tbs, String client) {
-        KeyGeneration issuer = generations.all().stream()
+        KeyGeneration issuer = generations.active().stream()
                 .filter(g -> g.ca() == ca && g.generation() == generation).findFirst()
                 .orElseThrow(() -> new CaException(Kind.NOT_FOUND, "The " + ca + " CA has no key generation " + generation + "."));
         CrlTbsReader.Facts facts;

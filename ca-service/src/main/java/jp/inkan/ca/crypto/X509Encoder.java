@@ -93,6 +93,51 @@ public class X509Encoder {
         return encode(builder.build(contentSigner(algorithm, signer)));
     }
 
+    /**
+     * A root key update link certificate (RFC 4210 §4.4: NewWithOld / OldWithNew): the key, subject
+     * and SKI of {@code subjectRootDer} certified by the key of {@code issuerRootDer}. All
+     * generations share one DN, so the link is self-issued (subject = issuer) and only the key
+     * identifiers tell the chain apart: relying parties that trust either root reach the other
+     * generation through it.
+     */
+    public byte[] linkCertificate(byte[] subjectRootDer, byte[] issuerRootDer, BigInteger serial, Instant notBefore,
+                                  Instant notAfter, SigningAlgorithm issuerAlgorithm, TbsSigner issuerSigner) {
+        X509CertificateHolder subject = parse(subjectRootDer);
+        X509CertificateHolder issuer = parse(issuerRootDer);
+        X509v3CertificateBuilder builder = new X509v3CertificateBuilder(issuer.getSubject(), serial, time(notBefore),
+                time(notAfter), subject.getSubject(), subject.getSubjectPublicKeyInfo());
+        try {
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            builder.addExtension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(subjectKeyIdentifier(subject)));
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                    new AuthorityKeyIdentifier(subjectKeyIdentifier(issuer)));
+        } catch (CertIOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return encode(builder.build(contentSigner(issuerAlgorithm, issuerSigner)));
+    }
+
+    /**
+     * The self-signed certificate a PKCS#11 key entry needs beside a key that signs no certificates
+     * (the audit seal key): digitalSignature only, not a CA.
+     */
+    public byte[] selfSignedSigningKey(String subjectDn, BigInteger serial, Instant notBefore, Instant notAfter,
+                                       PublicKey publicKey, SigningAlgorithm algorithm, TbsSigner signer) {
+        X500Name name = new X500Name(BCStyle.INSTANCE, subjectDn);
+        SubjectPublicKeyInfo keyInfo = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
+        X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
+                name, serial, time(notBefore), time(notAfter), name, keyInfo);
+        try {
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            builder.addExtension(Extension.subjectKeyIdentifier, false, EXTENSION_UTILS.createSubjectKeyIdentifier(keyInfo));
+        } catch (CertIOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return encode(builder.build(contentSigner(algorithm, signer)));
+    }
+
     public byte[] endEntity(CertificateSpec spec, TbsSigner signer) {
         Issuer issuer = issuers.computeIfAbsent(ByteBuffer.wrap(spec.issuerCertificateDer()), der -> {
             X509CertificateHolder root = parse(spec.issuerCertificateDer());

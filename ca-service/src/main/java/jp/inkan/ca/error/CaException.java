@@ -35,7 +35,15 @@ public class CaException extends RuntimeException {
         /** CRL content refused before signing: wrong issuer, key identifier, version, dates or structure. */
         CRL_REFUSED,
         /** The CRL number was already signed for other content in the same scope. */
-        CRL_NUMBER_REUSED
+        CRL_NUMBER_REUSED,
+        /** A rotation or retirement that the generations' state does not allow now. */
+        ROTATION_CONFLICT,
+        /** Dual control: fewer distinct operators approved than required. */
+        APPROVALS_MISSING,
+        /** Dual control: the request (and so its approvals) expired. */
+        REQUEST_EXPIRED,
+        /** Dual control: the request was already executed, or this operator already approved it. */
+        REQUEST_CLOSED
     }
 
     public record FieldError(String field, String message) {

@@ -26,6 +26,12 @@ public interface CryptoToken extends CertificateSigner {
     /** Names a pending key with {@code alias} and stores its certificate beside it. */
     StoredKey store(PendingKey key, String alias, byte[] certificateDer);
 
+    /**
+     * Destroys the key (and its certificate) stored under {@code alias}; returns false when there
+     * was none. Irreversible: used when a CA key generation is retired.
+     */
+    boolean destroy(String alias);
+
     /** Touches the token for real (a random-number call) so readiness reflects its state. */
     void probe();
 }

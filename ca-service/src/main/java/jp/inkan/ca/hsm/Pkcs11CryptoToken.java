@@ -159,6 +159,19 @@ public class Pkcs11CryptoToken implements CryptoToken {
     }
 
     @Override
+    public boolean destroy(String alias) {
+        return withToken(session -> {
+            if (!session.keyStore.containsAlias(alias)) {
+                return false;
+            }
+            // SunPKCS11 destroys the private key, its public key and certificate objects.
+            session.keyStore.deleteEntry(alias);
+            session.keys.remove(alias);
+            return true;
+        });
+    }
+
+    @Override
     public void probe() {
         withToken(session -> {
             SecureRandom.getInstance("PKCS11", session.provider).nextBytes(new byte[8]);

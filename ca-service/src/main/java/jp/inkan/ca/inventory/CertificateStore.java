@@ -24,6 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import java.util.UUID;
 import jp.inkan.ca.error.CaException;
+import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.events.Outbox;
 import jp.inkan.common.events.CertificateEvent;
 import jp.inkan.common.CertificateType;
@@ -34,10 +35,12 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
 
     private final DataSource dataSource;
     private final Outbox outbox;
+    private final AuditLog audit;
 
-    public CertificateStore(DataSource dataSource, Outbox outbox) {
+    public CertificateStore(DataSource dataSource, Outbox outbox, AuditLog audit) {
         this.dataSource = dataSource;
         this.outbox = outbox;
+        this.audit = audit;
     }
 
     /** What {@link #record} was asked to keep; {@code serial} is written by {@link #hex}. */
@@ -124,6 +127,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
                 Set<String> inserted = insert(connection, batch);
                 List<Outcome> outcomes = new ArrayList<>();
                 List<CertificateEvent> events = new ArrayList<>();
+                List<AuditLog.Entry> issued = new ArrayList<>();
                 for (PendingRecord record : batch) {
                     NewCertificate c = record.certificate();
                     boolean recorded = inserted.contains(c.ca() + "/" + c.serial());
@@ -133,9 +137,13 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
                             : Outcome.KEY_TAKEN);
                     if (recorded) {
                         events.add(issued(c));
+                        issued.add(new AuditLog.Entry("municipality " + c.municipalityCode(), "certificate.issued",
+                                c.ca() + " " + c.serial(), "generation=" + c.keyGeneration() + ", request=" + c.requestId()
+                                + ", notAfter=" + c.notAfter()));
                     }
                 }
                 outbox.append(connection, events, batch.get(0).certificate().issuedAt());
+                audit.appendAll(connection, issued);
                 connection.commit();
                 outbox.committed();
                 for (int i = 0; i < batch.size(); i++) {

@@ -98,7 +98,7 @@ public class ResponderCertificateService {
                     + " invalid field(s).", errors);
         }
         keyPolicy.check(csr.publicKey());
-        KeyGeneration issuer = generations.all().stream()
+        KeyGeneration issuer = generations.active().stream()
                 .filter(g -> g.ca() == request.ca() && g.generation() == request.keyGeneration()).findFirst()
                 .orElseThrow(() -> new CaException(Kind.NOT_FOUND, "The " + request.ca() + " CA has no key generation "
                         + request.keyGeneration() + "."));

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.config.CaConfig;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.error.CaException.FieldError;
@@ -52,9 +53,12 @@ public class RevocationService {
     private final CaConfig config;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final AuditLog audit;
 
-    public RevocationService(DataSource dataSource, Outbox outbox, CaConfig config, Clock clock, MeterRegistry meters) {
+    public RevocationService(DataSource dataSource, Outbox outbox, CaConfig config, Clock clock, MeterRegistry meters,
+                             AuditLog audit) {
         this.meters = meters;
+        this.audit = audit;
         this.dataSource = dataSource;
         this.outbox = outbox;
         this.config = config;
@@ -169,6 +173,10 @@ public class RevocationService {
                 current.invalidityDate = next.invalidityDate();
                 current.revision++;
                 outbox.append(connection, List.of(event(current, next.kind(), now)), now);
+                audit.append(connection, municipalityCode == null ? "operator" : "municipality " + municipalityCode,
+                        "certificate." + next.kind().name().toLowerCase(Locale.ROOT), ca + " " + serial,
+                        "reason=" + next.reason().rfcName() + ", generation=" + current.generation + ", revision="
+                                + current.revision);
                 connection.commit();
                 outbox.committed();
                 Counter.builder("inkan.ca.revocations").description("Committed status changes: revoked, held, reason-changed, hold-released")

@@ -137,8 +137,17 @@ class RevocationApiTest {
     void holdReleaseIsOperatorOnlyAndOffByDefault() {
         String serial = issue(CertificateType.AUTHENTICATION);
         call(CertificateType.AUTHENTICATION, serial, "hold", Map.of("municipalityCode", MUNICIPALITY)).statusCode(200);
-        given().post("/internal/v1/cas/authentication/certificates/" + serial + "/hold-release").then()
+        // Only operators may ask, and only two of them together (KeyRotationTest covers dual control).
+        given().contentType(ContentType.JSON).body(Map.of("action", "RELEASE_HOLD", "ca", "AUTHENTICATION", "serial", serial))
+                .post("/operator/v1/requests").then()
                 .statusCode(403).body("type", equalTo("urn:inkan:problem:client-not-allowed"));
+        long id = Api.as("operators/alice").contentType(ContentType.JSON)
+                .body(Map.of("action", "RELEASE_HOLD", "ca", "AUTHENTICATION", "serial", serial))
+                .post("/operator/v1/requests").then().statusCode(201).extract().jsonPath().getLong("id");
+        Api.as("operators/bob").post("/operator/v1/requests/" + id + "/approval").then().statusCode(200);
+        Api.as("operators/bob").post("/operator/v1/requests/" + id + "/execution").then()
+                .statusCode(403).body("type", equalTo("urn:inkan:problem:disabled"));
+        given().get("/internal/v1/cas/authentication/certificates/" + serial).then().statusCode(200);
     }
 
     @Test

@@ -65,7 +65,7 @@ class CaBootstrapTest {
     @Test
     void runningItAgainChangesNothing() {
         List<KeyGeneration> before = generations.all();
-        List<KeyGeneration> again = bootstrap.bootstrap();
+        List<KeyGeneration> again = bootstrap.bootstrap("test");
         assertEquals(before.stream().map(KeyGeneration::id).sorted().toList(),
                 again.stream().map(KeyGeneration::id).sorted().toList());
         assertEquals(2, generations.all().size());

@@ -125,7 +125,13 @@ public class Publisher {
 
     /** Re-reads key generations and distribution points from ca-service and makes sure each full scope exists. */
     public synchronized void refresh() {
-        for (CaGeneration g : ca.generations()) {
+        List<CaGeneration> listed = ca.generations();
+        // A retired generation (key destroyed in ca-service) is no longer listed: stop publishing it.
+        java.util.Set<String> keys = listed.stream().map(g -> key(g.ca(), g.generation()))
+                .collect(java.util.stream.Collectors.toSet());
+        issuers.keySet().retainAll(keys);
+        distributionPoints.keySet().retainAll(keys);
+        for (CaGeneration g : listed) {
             Issuer issuer = issuer(g);
             issuers.put(key(g.ca(), g.generation()), issuer);
             Map<String, CaClient.DistributionPoint> points = new ConcurrentHashMap<>();

@@ -38,4 +38,27 @@ public class AuditEventEntity extends PanacheEntityBase {
 
     @Column(name = "detail", nullable = false)
     public String detail;
+
+    @Column(name = "seq")
+    public Long seq;
+
+    @Column(name = "prev_hash")
+    public byte[] prevHash;
+
+    @Column(name = "entry_hash")
+    public byte[] entryHash;
+
+    /** The entry as the chain hashes it: outcome with the action, municipality and application as the subject. */
+    public jp.inkan.common.audit.AuditChain.Entry chained() {
+        return new jp.inkan.common.audit.AuditChain.Entry(seq, at, actor, chainAction(action, outcome),
+                chainSubject(municipalityCode, applicationId), detail, prevHash, entryHash);
+    }
+
+    static String chainAction(String action, String outcome) {
+        return action + "/" + outcome;
+    }
+
+    static String chainSubject(String municipalityCode, java.util.UUID applicationId) {
+        return (municipalityCode == null ? "" : municipalityCode) + "/" + (applicationId == null ? "" : applicationId);
+    }
 }

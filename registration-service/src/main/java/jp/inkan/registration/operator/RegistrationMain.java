@@ -1,5 +1,9 @@
 package jp.inkan.registration.operator;
 
+import java.util.List;
+import jp.inkan.common.audit.AuditChain;
+import jp.inkan.registration.audit.AuditLog;
+
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -28,9 +32,11 @@ import jp.inkan.registration.municipality.RegisteredMunicipality;
 public class RegistrationMain implements QuarkusApplication {
 
     private final Municipalities municipalities;
+    private final AuditLog audit;
 
-    public RegistrationMain(Municipalities municipalities) {
+    public RegistrationMain(Municipalities municipalities, AuditLog audit) {
         this.municipalities = municipalities;
+        this.audit = audit;
     }
 
     public static void main(String... args) {
@@ -42,6 +48,15 @@ public class RegistrationMain implements QuarkusApplication {
         if (args.length == 0) {
             Quarkus.waitForExit();
             return 0;
+        }
+        if (args.length >= 2 && args[0].equals("audit") && args[1].equals("verify")) {
+            List<AuditChain.Break> breaks = audit.verify();
+            if (breaks.isEmpty()) {
+                System.out.println("audit trail intact");
+                return 0;
+            }
+            breaks.forEach(b -> System.out.println("BROKEN at entry " + b.seq() + ": " + b.problem()));
+            return 1;
         }
         if (args.length >= 2 && args[0].equals("municipality") && args[1].equals("list")) {
             for (RegisteredMunicipality m : municipalities.all()) {
@@ -86,7 +101,8 @@ public class RegistrationMain implements QuarkusApplication {
     private static int usage() {
         System.err.println("""
                 usage: municipality register --code <6 digits> --prefecture <name> --name <name> --certificate <client.pem>
-                       municipality list""");
+                       municipality list
+                       audit verify""");
         return 2;
     }
 }
