@@ -14,6 +14,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import io.vertx.core.json.Json;
+import jp.inkan.common.problem.Problem;
+import jp.inkan.common.tls.PeerCertificate;
+import jp.inkan.ocsp.access.AccessControl;
+import jp.inkan.ocsp.access.Caller;
 import jp.inkan.ocsp.config.OcspConfig;
 import jp.inkan.ocsp.crypto.OcspCodec;
 import jp.inkan.ocsp.crypto.OcspMessages;
@@ -34,6 +39,11 @@ import org.jboss.logging.Logger;
  * clients expect.</li>
  * </ul>
  * Answers run on worker threads (signing may wait for the token); the event consumer has its own thread.
+ *
+ * <p>Unless every CA is {@code open}, the HTTPS listener is a door for relying parties only: no
+ * client certificate is 401, one of no active registered party 403, a party over its rate 429,
+ * before the request is read; then the CA's access mode decides ({@link AccessControl}). Requests on
+ * the plain listener are anonymous.
  */
 @ApplicationScoped
 public class OcspRoutes {
@@ -43,33 +53,73 @@ public class OcspRoutes {
     private static final String PREFIX = "/ocsp/";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
+    private static final String CALLER = "inkan.caller";
+
     private final Responder responder;
+    private final AccessControl access;
     private final Clock clock;
     private final int maxBodyBytes;
 
-    public OcspRoutes(Responder responder, Clock clock, OcspConfig config) {
+    public OcspRoutes(Responder responder, AccessControl access, Clock clock, OcspConfig config) {
         this.responder = responder;
+        this.access = access;
         this.clock = clock;
         this.maxBodyBytes = config.requests().maxBodyBytes();
     }
 
     void routes(@Observes Router router) {
+        if (!access.allOpen()) {
+            router.routeWithRegex("/ocsp(/.*)?").handler(this::gate);
+        }
         router.route(HttpMethod.POST, "/ocsp").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
         router.route(HttpMethod.POST, "/ocsp/").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
         router.route(HttpMethod.POST, "/ocsp").blockingHandler(this::post, false);
         router.route(HttpMethod.POST, "/ocsp/").blockingHandler(this::post, false);
         // A repeated GET whose pre-signed answer is current is served on the I/O thread; only the
         // rest (first sight, re-signing, errors) goes to a worker.
-        router.routeWithRegex(HttpMethod.GET, "/ocsp/.*").handler(ctx -> responder.cachedAnswer(ctx.request().path())
-                .ifPresentOrElse(reply -> send(ctx, reply, true), ctx::next));
+        router.routeWithRegex(HttpMethod.GET, "/ocsp/.*").handler(ctx -> responder.cachedAnswer(ctx.request().path(),
+                caller(ctx)).ifPresentOrElse(reply -> send(ctx, reply, true), ctx::next));
         router.routeWithRegex(HttpMethod.GET, "/ocsp/.*").blockingHandler(this::get, false);
         router.route(HttpMethod.GET, "/ocsp").handler(ctx -> send(ctx, malformed(), false));
+    }
+
+    /** On the I/O thread, before the body is read. */
+    private void gate(RoutingContext ctx) {
+        if (!ctx.request().isSSL()) {
+            ctx.next();
+            return;
+        }
+        Caller caller = access.identify(PeerCertificate.of(ctx.request().sslSession()));
+        switch (access.gate(caller)) {
+            case PASS -> {
+                ctx.put(CALLER, caller);
+                ctx.next();
+            }
+            case NO_CERTIFICATE -> refuse(ctx, 401, "client-certificate-required",
+                    "Client certificate required", "Present the TLS client certificate registered for your relying party.");
+            case FORBIDDEN -> refuse(ctx, 403, "relying-party-refused", "Not an active relying party",
+                    "This client certificate belongs to no active registered relying party.");
+            case RATE_LIMITED -> {
+                ctx.response().putHeader("Retry-After", "1");
+                refuse(ctx, 429, "rate-limited", "Too many requests", "Over the request rate of this relying party.");
+            }
+        }
+    }
+
+    private static void refuse(RoutingContext ctx, int status, String slug, String title, String detail) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE)
+                .end(Json.encode(Problem.of(slug, title, status, detail)));
+    }
+
+    private static Caller caller(RoutingContext ctx) {
+        Caller caller = ctx.get(CALLER);
+        return caller == null ? Caller.ANONYMOUS : caller;
     }
 
     private void post(RoutingContext ctx) {
         Buffer body = ctx.body().buffer();
         byte[] der = body == null ? new byte[0] : body.getBytes();
-        send(ctx, answer(der, null), false);
+        send(ctx, answer(der, null, caller(ctx)), false);
     }
 
     private void get(RoutingContext ctx) {
@@ -84,12 +134,13 @@ public class OcspRoutes {
             ctx.response().setStatusCode(413).end();
             return;
         }
-        send(ctx, der.map(d -> answer(d, path)).orElseGet(OcspRoutes::malformed), true);
+        Caller caller = caller(ctx);
+        send(ctx, der.map(d -> answer(d, path, caller)).orElseGet(OcspRoutes::malformed), true);
     }
 
-    private Reply answer(byte[] der, String requestKey) {
+    private Reply answer(byte[] der, String requestKey, Caller caller) {
         try {
-            return responder.answer(der, requestKey);
+            return responder.answer(der, requestKey, caller);
         } catch (RuntimeException e) {
             // Never a stack trace to the client: an unsigned internalError, details in our log.
             LOG.errorf(e, "OCSP request failed");

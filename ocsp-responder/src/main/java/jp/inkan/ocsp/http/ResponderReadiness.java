@@ -1,6 +1,7 @@
 package jp.inkan.ocsp.http;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jp.inkan.ocsp.access.AccessControl;
 import jp.inkan.ocsp.events.EventConsumer;
 import jp.inkan.ocsp.issuers.CaDirectory;
 import jp.inkan.ocsp.signing.ResponderCredentials;
@@ -12,7 +13,7 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Ready only when answers would be right: the store has caught up with the topic's end offsets
  * seen at start, the CA list is loaded, every served generation has a responder certificate, and
- * the token answers a real call.
+ * the token answers a real call, and (unless every CA is open) the relying-party registry is loaded.
  */
 @Readiness
 @ApplicationScoped
@@ -22,8 +23,11 @@ public class ResponderReadiness implements HealthCheck {
     private final CaDirectory directory;
     private final ResponderCredentials credentials;
     private final ResponderKeys keys;
+    private final AccessControl access;
 
-    public ResponderReadiness(EventConsumer consumer, CaDirectory directory, ResponderCredentials credentials, ResponderKeys keys) {
+    public ResponderReadiness(EventConsumer consumer, CaDirectory directory, ResponderCredentials credentials, ResponderKeys keys,
+                              AccessControl access) {
+        this.access = access;
         this.consumer = consumer;
         this.directory = directory;
         this.credentials = credentials;
@@ -42,7 +46,9 @@ public class ResponderReadiness implements HealthCheck {
         } catch (RuntimeException e) {
             token = false;
         }
-        return HealthCheckResponse.named("ocsp-responder").status(caughtUp && listed && certified && token)
+        boolean registry = access.ready();
+        return HealthCheckResponse.named("ocsp-responder").status(caughtUp && listed && certified && token && registry)
+                .withData("relyingPartyRegistry", registry)
                 .withData("storeCaughtUp", caughtUp).withData("caGenerations", directory.served().size())
                 .withData("responderCertificates", certified).withData("token", token).build();
     }
