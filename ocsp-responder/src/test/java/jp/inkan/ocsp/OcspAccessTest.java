@@ -26,7 +26,7 @@ import jp.inkan.common.relyingparty.RelyingParty;
 import jp.inkan.ocsp.access.AccessControl;
 import jp.inkan.ocsp.access.AccessMode;
 import jp.inkan.ocsp.access.Caller;
-import jp.inkan.ocsp.access.Usage;
+import jp.inkan.common.relyingparty.Usage;
 import jp.inkan.ocsp.issuers.CaDirectory;
 import jp.inkan.ocsp.responses.Responder;
 import jp.inkan.ocsp.signing.ResponderCredentials;

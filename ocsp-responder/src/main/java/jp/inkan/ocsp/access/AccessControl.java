@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.relyingparty.RelyingParty;
 import jp.inkan.common.relyingparty.RelyingPartyIndex;
+import jp.inkan.common.relyingparty.TokenBucket;
+import jp.inkan.common.relyingparty.Usage;
 import jp.inkan.ocsp.config.OcspConfig;
 import jp.inkan.ocsp.crypto.OcspCodec;
 import jp.inkan.ocsp.crypto.OcspMessages;

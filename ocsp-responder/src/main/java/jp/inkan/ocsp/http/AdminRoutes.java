@@ -15,7 +15,7 @@ import java.time.LocalDate;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.relyingparty.RelyingParty;
 import jp.inkan.ocsp.access.AccessControl;
-import jp.inkan.ocsp.access.Usage;
+import jp.inkan.common.relyingparty.Usage;
 import jp.inkan.ocsp.events.EventConsumer;
 import jp.inkan.ocsp.issuers.CaDirectory;
 import jp.inkan.ocsp.responses.Responder;

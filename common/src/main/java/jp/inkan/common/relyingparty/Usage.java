@@ -1,4 +1,4 @@
-package jp.inkan.ocsp.access;
+package jp.inkan.common.relyingparty;
 
 import java.time.Clock;
 import java.time.LocalDate;
@@ -19,7 +19,7 @@ public final class Usage {
 
     /** The counts of one caller on one day. */
     public record Counts(long queries, long refusals, long rateLimited) {
-        Counts plus(Counts other) {
+        public Counts plus(Counts other) {
             return new Counts(queries + other.queries, refusals + other.refusals, rateLimited + other.rateLimited);
         }
     }
@@ -41,15 +41,15 @@ public final class Usage {
         this.clock = clock;
     }
 
-    void query(String caller) {
+    public void query(String caller) {
         counters(caller).queries.increment();
     }
 
-    void refusal(String caller) {
+    public void refusal(String caller) {
         counters(caller).refusals.increment();
     }
 
-    void rateLimited(String caller) {
+    public void rateLimited(String caller) {
         counters(caller).rateLimited.increment();
     }
 

@@ -1,26 +1,26 @@
-package jp.inkan.ocsp.access;
+package jp.inkan.common.relyingparty;
 
 /**
  * A token bucket refilled at {@code ratePerSecond}, holding at most one second's worth (the burst).
  * Lock-free enough for the I/O threads: one synchronized block of a few arithmetic operations.
  */
-final class TokenBucket {
+public final class TokenBucket {
 
     private final int ratePerSecond;
     private double tokens;
     private long lastMillis;
 
-    TokenBucket(int ratePerSecond, long nowMillis) {
+    public TokenBucket(int ratePerSecond, long nowMillis) {
         this.ratePerSecond = ratePerSecond;
         this.tokens = ratePerSecond;
         this.lastMillis = nowMillis;
     }
 
-    int rate() {
+    public int rate() {
         return ratePerSecond;
     }
 
-    synchronized boolean tryTake(long nowMillis) {
+    public synchronized boolean tryTake(long nowMillis) {
         if (nowMillis > lastMillis) {
             tokens = Math.min(ratePerSecond, tokens + (nowMillis - lastMillis) * ratePerSecond / 1000.0);
             lastMillis = nowMillis;
