@@ -53,7 +53,8 @@ public class AccessControl {
     }
 
     public AccessControl(Map<CertificateType, AccessMode> modes, Clock clock) {
-        this.modes = new EnumMap<>(modes);
+        this.modes = new EnumMap<>(CertificateType.class);
+        this.modes.putAll(modes);
         this.allOpen = this.modes.values().stream().allMatch(m -> m == AccessMode.OPEN);
         this.clock = clock;
         this.usage = new Usage(clock);
