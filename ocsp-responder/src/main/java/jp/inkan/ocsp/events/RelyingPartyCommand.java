@@ -92,7 +92,14 @@ public final class RelyingPartyCommand {
             RelyingPartyIndex.certificate(pem);
             signers.add(pem);
         }
-        Integer rate = options.containsKey("rate") ? Integer.valueOf(one(options, "rate")) : null;
+        Integer rate = null;
+        if (options.containsKey("rate")) {
+            try {
+                rate = Integer.valueOf(one(options, "rate"));
+            } catch (NumberFormatException e) {
+                throw usageError("--rate takes requests per second, a whole number");
+            }
+        }
         RegistryTopic.ensure(bootstrap, topic);
         RelyingParty existing = RegistryTopic.readAll(bootstrap, topic).get(id);
         RelyingParty party = new RelyingParty(RelyingParty.SCHEMA, id, one(options, "name"), kind, cas, clientFingerprints,
@@ -127,8 +134,13 @@ public final class RelyingPartyCommand {
 
     /** The daily usage report: each replica's counts for the day (Japan time), summed per caller. */
     private static void usage(Map<String, List<String>> options) throws IOException, InterruptedException {
-        String day = options.containsKey("day") ? LocalDate.parse(one(options, "day")).toString()
-                : LocalDate.now(java.time.ZoneId.of("Asia/Tokyo")).toString();
+        String day;
+        try {
+            day = options.containsKey("day") ? LocalDate.parse(one(options, "day")).toString()
+                    : LocalDate.now(java.time.ZoneId.of("Asia/Tokyo")).toString();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw usageError("--day takes YYYY-MM-DD");
+        }
         Map<String, long[]> sums = new TreeMap<>();
         HttpClient http = HttpClient.newHttpClient();
         for (String management : one(options, "management").split(",")) {
