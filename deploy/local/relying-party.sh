@@ -21,9 +21,11 @@ load_env
 APP=$REPO_ROOT/ocsp-responder/target/quarkus-app
 [[ -d $APP/lib/main ]] || fail "build first: ./mvnw -DskipTests package -pl ocsp-responder -am"
 
+# The responder's jars minus its JBoss log manager binding (that needs the Quarkus runtime): the
+# Kafka client then logs nowhere, and the command prints only its own messages.
+CP=$(find "$APP/app" "$APP/lib/main" -name '*.jar' ! -name '*slf4j-jboss*' | tr '\n' ':')
 command_mode() {
-    java -cp "$APP/app/*:$APP/lib/main/*" -Dslf4j.internal.verbosity=ERROR \
-        jp.inkan.ocsp.events.RelyingPartyCommand "$@"
+    java -cp "$CP" -Dslf4j.internal.verbosity=ERROR jp.inkan.ocsp.events.RelyingPartyCommand "$@"
 }
 
 if [[ ${1:-} == register-dev ]]; then

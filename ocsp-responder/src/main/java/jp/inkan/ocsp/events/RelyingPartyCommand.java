@@ -100,11 +100,15 @@ public final class RelyingPartyCommand {
                 throw usageError("--rate takes requests per second, a whole number");
             }
         }
+        RelyingParty draft = new RelyingParty(RelyingParty.SCHEMA, id, one(options, "name"), kind, cas, clientFingerprints,
+                signers, rate, RelyingParty.State.ACTIVE, 1);
+        if (!draft.problems().isEmpty()) {
+            throw usageError(String.join("; ", draft.problems())); // before anything is read or written
+        }
         RegistryTopic.ensure(bootstrap, topic);
         RelyingParty existing = RegistryTopic.readAll(bootstrap, topic).get(id);
-        RelyingParty party = new RelyingParty(RelyingParty.SCHEMA, id, one(options, "name"), kind, cas, clientFingerprints,
-                signers, rate, existing == null ? RelyingParty.State.ACTIVE : existing.state(),
-                existing == null ? 1 : existing.revision() + 1);
+        RelyingParty party = existing == null ? draft : new RelyingParty(RelyingParty.SCHEMA, id, draft.name(), kind, cas,
+                clientFingerprints, signers, rate, existing.state(), existing.revision() + 1);
         publish(bootstrap, topic, party);
         System.out.printf("%s %s (revision %d, %s)%n", existing == null ? "registered" : "updated", id, party.revision(),
                 party.state());
