@@ -13,6 +13,9 @@
 #   ra-client-ca.pem    the local RA client CA: one client certificate per municipality
 #     municipalities/<code>.pem   subject serialNumber=<local government code>, CN=<municipality>
 #     municipalities/<code>-other-key.pem   same subject, another key (must be refused)
+#   rp-client-ca.pem    the relying-party client CA (TLS client certificates for OCSP and CRLs)
+#     relying-parties/<name>.pem          TLS client certificate of a sample relying party
+#     relying-parties/<name>-signer.pem   its OCSP request-signing certificate
 #   resident-hash.key   the keyed-hash key for resident record codes (hex)
 #
 # Each certificate comes with <name>.key (PKCS#8 PEM) and <name>.p12 (password "changeit") for
@@ -20,7 +23,7 @@
 set -euo pipefail
 
 DIR=${1:?usage: pki.sh <dir>}
-mkdir -p "$DIR/municipalities" "$DIR/operators"
+mkdir -p "$DIR/municipalities" "$DIR/operators" "$DIR/relying-parties"
 cd "$DIR"
 P12_PASSWORD=changeit
 DAYS=825
@@ -74,6 +77,7 @@ leaf() {
 
 ca service-ca "/C=JP/O=Inkan DEV/CN=Inkan Local Service CA"
 ca ra-client-ca "/C=JP/O=Inkan DEV/CN=Inkan Local RA Client CA"
+ca rp-client-ca "/C=JP/O=Inkan DEV/CN=Inkan Local Relying Party Client CA"
 
 # Each service's own name too: in deploy/compose and k8s/ the services call https://ca-service:8081.
 LOCAL_SAN="DNS:localhost,IP:127.0.0.1"
@@ -93,6 +97,12 @@ for entry in "${MUNICIPALITIES[@]}"; do
     leaf ra-client-ca "municipalities/$code-other-key" "$subject" clientAuth
 done
 printf '%s\n' "${MUNICIPALITIES[@]}" >municipalities/registry.txt
+
+# Sample relying parties (registered with deploy/local/relying-party.sh; "stranger" never is).
+for rp in sig-verifier auth-verifier platform stranger; do
+    leaf rp-client-ca "relying-parties/$rp" "/C=JP/O=Inkan DEV relying parties/CN=$rp" clientAuth
+    leaf rp-client-ca "relying-parties/$rp-signer" "/C=JP/O=Inkan DEV relying parties/CN=$rp OCSP request signer" clientAuth
+done
 
 if [[ ! -f resident-hash.key ]]; then
     (umask 077 && openssl rand -hex 32 >resident-hash.key)

@@ -44,6 +44,7 @@ import jp.inkan.crl.store.EventStore;
 import jp.inkan.crl.testing.Ca;
 import jp.inkan.crl.testing.CrlInfrastructure;
 import jp.inkan.crl.testing.Crls;
+import jp.inkan.crl.testing.RelyingParties;
 import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.Pem;
 import org.bouncycastle.asn1.ASN1Enumerated;
@@ -196,8 +197,9 @@ class CrlPublicationTest {
         assertJavaRevoked(held, der);
         assertJavaGood(good, der);
 
-        // The authentication CA: its own partition and root.
-        byte[] authDer = Crls.fetch("/crl/authentication/g01/" + CHIYODA + ".crl");
+        // The authentication CA: its own partition and root (access mode mtls in these tests: the
+        // authentication verifier downloads it with curl --cert).
+        byte[] authDer = RelyingParties.fetch("/crl/authentication/g01/" + CHIYODA + ".crl", "auth-verifier");
         Path authPem = Crls.writePem(dir, "auth.crl.pem", authDer);
         assertRevokedByOpenSsl(authRevoked, authRoot, authPem);
         assertGoodByOpenSsl(authGood, authRoot, authPem);

@@ -22,6 +22,7 @@ import jp.inkan.common.CertificateType;
 import jp.inkan.common.RevocationReason;
 import jp.inkan.common.events.CertificateEvent;
 import jp.inkan.ocsp.issuers.CaDirectory;
+import jp.inkan.ocsp.access.Caller;
 import jp.inkan.ocsp.responses.Reply;
 import jp.inkan.ocsp.responses.Responder;
 import jp.inkan.ocsp.signing.ResponderCredentials;
@@ -217,19 +218,19 @@ class OcspResponderTest {
         event(g1, serial, 1, "VALID", null, null);
         byte[] request = OcspRequests.request(g1.certificate(), serial);
         String path = "/ocsp/" + java.util.Base64.getEncoder().encodeToString(request);
-        assertTrue(responder.cachedAnswer(path).isEmpty(), "never seen: parsed and signed on a worker");
-        Reply first = responder.answer(request, path);
-        assertArrayEquals(first.body(), responder.cachedAnswer(path).orElseThrow().body());
-        assertEquals(first.etag(), responder.cachedAnswer(path).orElseThrow().etag());
+        assertTrue(responder.cachedAnswer(path, Caller.ANONYMOUS).isEmpty(), "never seen: parsed and signed on a worker");
+        Reply first = responder.answer(request, path, Caller.ANONYMOUS);
+        assertArrayEquals(first.body(), responder.cachedAnswer(path, Caller.ANONYMOUS).orElseThrow().body());
+        assertEquals(first.etag(), responder.cachedAnswer(path, Caller.ANONYMOUS).orElseThrow().etag());
 
         event(g1, serial, 2, "REVOKED", clock.instant(), RevocationReason.KEY_COMPROMISE);
-        assertTrue(responder.cachedAnswer(path).isEmpty(), "a status change is never answered from the cache");
-        Reply revoked = responder.answer(request, path);
+        assertTrue(responder.cachedAnswer(path, Caller.ANONYMOUS).isEmpty(), "a status change is never answered from the cache");
+        Reply revoked = responder.answer(request, path, Caller.ANONYMOUS);
         assertInstanceOf(RevokedStatus.class, OcspRequests.single(revoked.body()).getCertStatus());
-        assertArrayEquals(revoked.body(), responder.cachedAnswer(path).orElseThrow().body());
+        assertArrayEquals(revoked.body(), responder.cachedAnswer(path, Caller.ANONYMOUS).orElseThrow().body());
 
         clock.advance(Duration.ofMinutes(46));
-        assertTrue(responder.cachedAnswer(path).isEmpty(), "past the refresh point: re-signed on a worker");
+        assertTrue(responder.cachedAnswer(path, Caller.ANONYMOUS).isEmpty(), "past the refresh point: re-signed on a worker");
         assertEquals(2, responder.signed(), "signed twice in all, both on the worker path");
     }
 }

@@ -23,6 +23,24 @@ public interface CrlConfig {
 
     Authentication authentication();
 
+    Access access();
+
+    /**
+     * Who may download each CA's CRLs: {@code open} (anyone, plain HTTP as RFC 5280 expects) or
+     * {@code mtls} (the HTTPS listener, a TLS client certificate of an active relying party entitled
+     * to that CA). CRLs carry no request to sign, so there is no signed-request mode here.
+     */
+    interface Access {
+        @WithDefault("open")
+        jp.inkan.crl.http.CrlAccess.Mode signature();
+
+        @WithDefault("open")
+        jp.inkan.crl.http.CrlAccess.Mode authentication();
+
+        @WithDefault("inkan.relying-parties")
+        String registryTopic();
+    }
+
     interface CaService {
         /** ca-service's mTLS API, e.g. https://localhost:8081. */
         String url();

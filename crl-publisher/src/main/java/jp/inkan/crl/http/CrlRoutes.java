@@ -26,6 +26,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import jp.inkan.common.CertificateType;
+import jp.inkan.common.problem.Problem;
+import jp.inkan.common.relyingparty.Usage;
+import jp.inkan.common.tls.PeerCertificate;
 import jp.inkan.crl.config.CrlConfig;
 import jp.inkan.crl.publish.Publisher;
 import jp.inkan.crl.store.CrlStore;
@@ -34,7 +37,12 @@ import jp.inkan.crl.store.CrlStore;
  * Serves the published CRLs over plain HTTP at the URIs the certificates carry, as DER
  * {@code application/pkix-crl}, with caching headers from the CRL itself: Last-Modified is
  * thisUpdate, Expires nextUpdate, the ETag the tail of the signature (the same CRL has the same tag on
- * every replica). On the management port: {@code POST /crl/publish} for operators.
+ * every replica). On the management port: {@code POST /crl/publish} for operators and
+ * {@code GET /admin/relying-parties/usage?day=} for the daily usage report.
+ *
+ * <p>A CA in {@code mtls} mode ({@link CrlAccess}) is served only on the HTTPS listener to an active
+ * relying party entitled to it: no client certificate is 401, any other certificate 403, a party
+ * over its rate 429 — before the file is looked at, so a refusal says nothing about which CRLs exist.
  */
 @ApplicationScoped
 public class CrlRoutes {
@@ -49,10 +57,12 @@ public class CrlRoutes {
     private final CrlConfig config;
     private final Publisher publisher;
     private final ObjectMapper json;
+    private final CrlAccess access;
     private final Clock clock = Clock.systemUTC();
     private final Map<Path, Meta> meta = new ConcurrentHashMap<>();
 
-    public CrlRoutes(CrlConfig config, Publisher publisher, ObjectMapper json) {
+    public CrlRoutes(CrlConfig config, Publisher publisher, ObjectMapper json, CrlAccess access) {
+        this.access = access;
         this.config = config;
         this.publisher = publisher;
         this.json = json;
@@ -64,12 +74,69 @@ public class CrlRoutes {
 
     void management(@Observes ManagementInterface management) {
         management.router().post("/crl/publish").blockingHandler(this::trigger, false);
+        management.router().get("/admin/relying-parties/usage").handler(this::usage);
+    }
+
+    /** One day's downloads and refusals per caller (Japan time; default today), for the daily report. */
+    private void usage(RoutingContext ctx) {
+        java.time.LocalDate day;
+        try {
+            String asked = ctx.request().getParam("day");
+            day = asked == null ? java.time.LocalDate.now(Usage.JAPAN) : java.time.LocalDate.parse(asked);
+        } catch (java.time.format.DateTimeParseException e) {
+            ctx.response().setStatusCode(400).end();
+            return;
+        }
+        Map<String, Object> callers = new java.util.TreeMap<>();
+        access.usage().day(day).forEach((caller, c) -> callers.put(caller,
+                Map.of("queries", c.queries(), "refusals", c.refusals(), "rateLimited", c.rateLimited())));
+        try {
+            ctx.response().putHeader("Content-Type", "application/json")
+                    .end(json.writeValueAsString(Map.of("day", day.toString(), "callers", callers)));
+        } catch (IOException e) {
+            ctx.fail(e);
+        }
+    }
+
+    /** The CA's access mode, before any file is touched: 401/403/429 as problem+json. */
+    private boolean admitted(RoutingContext ctx, CertificateType ca) {
+        java.util.Optional<java.security.cert.X509Certificate> client = ctx.request().isSSL()
+                ? PeerCertificate.of(ctx.request().sslSession()) : java.util.Optional.empty();
+        return switch (access.check(ca, client)) {
+            case ALLOW -> true;
+            case NO_CERTIFICATE -> refuse(ctx, 401, "client-certificate-required", "Client certificate required",
+                    "These CRLs are for registered relying parties: use HTTPS with your client certificate.");
+            case FORBIDDEN -> refuse(ctx, 403, "relying-party-refused", "Not entitled",
+                    "This client certificate belongs to no active relying party entitled to this CA.");
+            case RATE_LIMITED -> {
+                ctx.response().putHeader("Retry-After", "1");
+                yield refuse(ctx, 429, "rate-limited", "Too many requests", "Over the request rate of this relying party.");
+            }
+            case REGISTRY_LOADING -> {
+                ctx.response().putHeader("Retry-After", "5");
+                yield refuse(ctx, 503, "registry-loading", "Not ready", "The relying-party registry is still loading.");
+            }
+        };
+    }
+
+    private boolean refuse(RoutingContext ctx, int status, String slug, String title, String detail) {
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE)
+                    .end(json.writeValueAsString(Problem.of(slug, title, status, detail)));
+        } catch (IOException e) {
+            ctx.response().setStatusCode(status).end();
+        }
+        return false;
     }
 
     private void serve(RoutingContext ctx) {
         String path = ctx.request().path();
-        if (!PATH.matcher(path).matches()) {
+        java.util.regex.Matcher matcher = PATH.matcher(path);
+        if (!matcher.matches()) {
             ctx.response().setStatusCode(404).end();
+            return;
+        }
+        if (!admitted(ctx, CertificateType.valueOf(matcher.group(1).toUpperCase(Locale.ROOT)))) {
             return;
         }
         Path file = config.outputDir().resolve(path.substring(1)).normalize();

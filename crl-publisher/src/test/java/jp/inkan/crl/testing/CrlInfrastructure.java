@@ -13,7 +13,8 @@ import jp.inkan.testing.LocalEnv;
 
 /**
  * PostgreSQL (the crl test database, wiped), a Kafka broker process of these tests' own, and the
- * real ca-service as a process on the test token publishing its events to that broker.
+ * real ca-service as a process on the test token publishing its events to that broker. The
+ * authentication CA is in access mode mtls, the sample relying parties registered.
  */
 public class CrlInfrastructure implements QuarkusTestResourceLifecycleManager {
 
@@ -45,6 +46,12 @@ public class CrlInfrastructure implements QuarkusTestResourceLifecycleManager {
         config.put("inkan.crl.events.group-id", "crl-publisher-test-" + System.nanoTime());
         config.put("inkan.crl.output-dir", output.toString());
         config.put("quarkus.http.test-port", Integer.toString(freePort()));
+        // The authentication CA's CRLs only for registered relying parties (CrlAccessTest); the
+        // registry is on this broker, written before the publisher starts (as relying-party.sh writes it).
+        config.put("quarkus.http.test-ssl-port", Integer.toString(freePort()));
+        config.put("inkan.crl.access.authentication", "mtls");
+        config.put("inkan.crl.access.registry-topic", RelyingParties.TOPIC);
+        RelyingParties.registerDev(broker.bootstrapServers());
         config.put("quarkus.management.test-port", Integer.toString(freePort()));
         return config;
     }

@@ -25,6 +25,22 @@ public interface OcspConfig {
 
     ResponderCertificates responderCertificates();
 
+    Access access();
+
+    /** Who may ask about each CA: {@code open} (default), {@code mtls} or {@code signed-request}. */
+    interface Access {
+        @WithDefault("open")
+        jp.inkan.ocsp.access.AccessMode signature();
+
+        @WithDefault("open")
+        jp.inkan.ocsp.access.AccessMode authentication();
+
+        /** The compacted relying-party registry topic (records keyed by relying-party id). */
+        @NotBlank
+        @WithDefault("inkan.relying-parties")
+        String registryTopic();
+    }
+
     interface Responses {
         /** nextUpdate = thisUpdate + this, for every answer (pre-signed or fresh). */
         @WithDefault("PT1H")

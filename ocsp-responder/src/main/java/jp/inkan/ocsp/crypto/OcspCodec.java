@@ -29,6 +29,7 @@ import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.OCSPException;
+import org.bouncycastle.cert.ocsp.OCSPReq;
 import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.RespID;
@@ -47,7 +48,7 @@ public final class OcspCodec {
      * Decodes a DER OCSPRequest. Refuses (as malformed) anything that is not exactly one DER
      * OCSPRequest, requests with no or more than {@code maxCertIds} CertIDs, and nonces that are
      * empty or longer than {@code maxNonceLength} octets (RFC 8954 §2.1). A request signature is
-     * not checked: the responder answers anyone.
+     * only recorded here ({@link #signatureValid} checks it when the CA's access mode asks for one).
      */
     public static OcspMessages.Parsed parse(byte[] der, int maxCertIds, int maxNonceLength) {
         if (der == null || der.length == 0) {
@@ -86,9 +87,39 @@ public final class OcspCodec {
                     }
                 }
             }
-            return new OcspMessages.Request(List.copyOf(ids), nonce);
+            return new OcspMessages.Request(List.copyOf(ids), nonce, signature(request, der));
         } catch (IOException | RuntimeException e) {
             return new OcspMessages.Malformed("undecodable: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static OcspMessages.RequestSignature signature(OCSPRequest request, byte[] der) throws IOException {
+        org.bouncycastle.asn1.ocsp.Signature signature = request.getOptionalSignature();
+        if (signature == null) {
+            return null;
+        }
+        List<byte[]> certificates = new ArrayList<>();
+        if (signature.getCerts() != null) {
+            for (ASN1Encodable certificate : signature.getCerts()) {
+                certificates.add(certificate.toASN1Primitive().getEncoded(ASN1Encoding.DER));
+            }
+        }
+        javax.security.auth.x500.X500Principal requestor = null;
+        org.bouncycastle.asn1.x509.GeneralName name = request.getTbsRequest().getRequestorName();
+        if (name != null && name.getTagNo() == org.bouncycastle.asn1.x509.GeneralName.directoryName) {
+            requestor = new javax.security.auth.x500.X500Principal(name.getName().toASN1Primitive().getEncoded(ASN1Encoding.DER));
+        }
+        return new OcspMessages.RequestSignature(der, List.copyOf(certificates), requestor);
+    }
+
+    /** Whether {@code signer}'s key made the request's signature over its tbsRequest. */
+    public static boolean signatureValid(OcspMessages.RequestSignature signature, java.security.cert.X509Certificate signer) {
+        try {
+            OCSPReq request = new OCSPReq(signature.request());
+            return request.isSigned() && request.isSignatureValid(
+                    new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder().build(signer.getPublicKey()));
+        } catch (IOException | OCSPException | org.bouncycastle.operator.OperatorCreationException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -41,11 +41,29 @@ public final class OcspMessages {
     public sealed interface Parsed permits Request, Malformed {
     }
 
-    /** @param nonce the nonce extension's value (extnValue octets) to echo, or null */
-    public record Request(List<CertId> certIds, byte[] nonce) implements Parsed {
+    /**
+     * @param nonce     the nonce extension's value (extnValue octets) to echo, or null
+     * @param signature the RFC 6960 §4.1.2 optional signature, or null for an unsigned request
+     */
+    public record Request(List<CertId> certIds, byte[] nonce, RequestSignature signature) implements Parsed {
+        public Request(List<CertId> certIds, byte[] nonce) {
+            this(certIds, nonce, null);
+        }
+
         public boolean hasNonce() {
             return nonce != null;
         }
+    }
+
+    /**
+     * A signed request, to be verified against a registered signer certificate.
+     *
+     * @param request       the whole OCSPRequest DER (the codec re-reads it to verify)
+     * @param certificates  the DER certificates the request carries (may be none)
+     * @param requestorName the requestorName when it is a directoryName, else null
+     */
+    public record RequestSignature(byte[] request, List<byte[]> certificates,
+                                   javax.security.auth.x500.X500Principal requestorName) {
     }
 
     public record Malformed(String reason) implements Parsed {

@@ -10,6 +10,12 @@ import java.math.BigInteger;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.time.Clock;
+import java.time.LocalDate;
+import jp.inkan.common.CertificateType;
+import jp.inkan.common.relyingparty.RelyingParty;
+import jp.inkan.ocsp.access.AccessControl;
+import jp.inkan.common.relyingparty.Usage;
 import jp.inkan.ocsp.events.EventConsumer;
 import jp.inkan.ocsp.issuers.CaDirectory;
 import jp.inkan.ocsp.responses.Responder;
@@ -19,7 +25,9 @@ import jp.inkan.ocsp.store.StatusStore;
 /**
  * Read-only operator views on the management port (127.0.0.1 only, never the public one):
  * {@code /admin/store} (counters, offsets) and {@code /admin/store/<issuerKeyId>/<serial>} (one
- * certificate's stored status and, when tracking is on, the revisions applied since start).
+ * certificate's stored status and, when tracking is on, the revisions applied since start),
+ * {@code /admin/relying-parties} (access modes, the registry as applied here, counts per caller),
+ * {@code /admin/relying-parties/usage?day=} (one day's counts) and {@code /admin/metrics} (Prometheus text).
  */
 @ApplicationScoped
 public class AdminRoutes {
@@ -29,9 +37,13 @@ public class AdminRoutes {
     private final Responder responder;
     private final CaDirectory directory;
     private final ResponderCredentials credentials;
+    private final AccessControl access;
+    private final Clock clock;
 
     public AdminRoutes(StatusStore store, EventConsumer consumer, Responder responder, CaDirectory directory,
-                       ResponderCredentials credentials) {
+                       ResponderCredentials credentials, AccessControl access, Clock clock) {
+        this.access = access;
+        this.clock = clock;
         this.store = store;
         this.consumer = consumer;
         this.responder = responder;
@@ -42,6 +54,68 @@ public class AdminRoutes {
     void routes(@Observes ManagementInterface management) {
         management.router().get("/admin/store").handler(this::stats);
         management.router().get("/admin/store/:issuer/:serial").handler(this::entry);
+        management.router().get("/admin/relying-parties").handler(this::relyingParties);
+        management.router().get("/admin/relying-parties/usage").handler(this::usage);
+        management.router().get("/admin/metrics").handler(this::metrics);
+    }
+
+    /** The registry as this replica applies it, with each caller's counts since start. */
+    private void relyingParties(RoutingContext ctx) {
+        JsonObject modes = new JsonObject();
+        for (CertificateType ca : CertificateType.values()) {
+            modes.put(ca.name().toLowerCase(Locale.ROOT), access.mode(ca).name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        JsonArray parties = new JsonArray();
+        access.registry().all().stream().sorted(java.util.Comparator.comparing(RelyingParty::id)).forEach(p -> parties.add(
+                new JsonObject().put("id", p.id()).put("name", p.name()).put("kind", p.kind().name())
+                        .put("state", p.state().name()).put("revision", p.revision())
+                        .put("entitledCas", new JsonArray(p.entitledCas().stream().map(Enum::name).sorted().toList()))
+                        .put("requestsPerSecond", p.requestsPerSecond())));
+        ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("accessModes", modes)
+                .put("registryLoaded", access.ready()).put("relyingParties", parties)
+                .put("callers", counts(access.usage().totals())).encode());
+    }
+
+    /** One day's counts per caller (Japan time; default today): what the daily report sums over replicas. */
+    private void usage(RoutingContext ctx) {
+        LocalDate day;
+        try {
+            String asked = ctx.request().getParam("day");
+            day = asked == null ? LocalDate.now(clock.withZone(Usage.JAPAN)) : LocalDate.parse(asked);
+        } catch (java.time.format.DateTimeParseException e) {
+            ctx.response().setStatusCode(400).end();
+            return;
+        }
+        ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("day", day.toString())
+                .put("callers", counts(access.usage().day(day))).encode());
+    }
+
+    /** Prometheus text exposition of the per-caller counters (since start). */
+    private void metrics(RoutingContext ctx) {
+        StringBuilder text = new StringBuilder();
+        Map<String, Usage.Counts> totals = access.usage().totals();
+        metric(text, "inkan_ocsp_relying_party_queries_total", "OCSP queries answered per relying party", totals,
+                Usage.Counts::queries);
+        metric(text, "inkan_ocsp_relying_party_refusals_total", "Requests refused per caller", totals,
+                Usage.Counts::refusals);
+        metric(text, "inkan_ocsp_relying_party_rate_limited_total", "Requests over the relying party's rate", totals,
+                Usage.Counts::rateLimited);
+        ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(text.toString());
+    }
+
+    private static void metric(StringBuilder text, String name, String help, Map<String, Usage.Counts> totals,
+                               java.util.function.ToLongFunction<Usage.Counts> value) {
+        text.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        text.append("# TYPE ").append(name).append(" counter\n");
+        totals.forEach((caller, counts) -> text.append(name).append("{caller=\"").append(caller).append("\"} ")
+                .append(value.applyAsLong(counts)).append('\n'));
+    }
+
+    private static JsonObject counts(Map<String, Usage.Counts> counts) {
+        JsonObject json = new JsonObject();
+        counts.forEach((caller, c) -> json.put(caller, new JsonObject().put("queries", c.queries())
+                .put("refusals", c.refusals()).put("rateLimited", c.rateLimited())));
+        return json;
     }
 
     private void stats(RoutingContext ctx) {

@@ -17,6 +17,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import io.vertx.core.json.Json;
+import jp.inkan.common.problem.Problem;
+import jp.inkan.common.tls.PeerCertificate;
+import jp.inkan.ocsp.access.AccessControl;
+import jp.inkan.ocsp.access.Caller;
 import jp.inkan.ocsp.config.OcspConfig;
 import jp.inkan.ocsp.crypto.OcspCodec;
 import jp.inkan.ocsp.crypto.OcspMessages;
@@ -37,6 +42,11 @@ import org.jboss.logging.Logger;
  * clients expect.</li>
  * </ul>
  * Answers run on worker threads (signing may wait for the token); the event consumer has its own thread.
+ *
+ * <p>Unless every CA is {@code open}, the HTTPS listener is a door for relying parties only: no
+ * client certificate is 401, one of no active registered party 403, a party over its rate 429,
+ * before the request is read; then the CA's access mode decides ({@link AccessControl}). Requests on
+ * the plain listener are anonymous.
  */
 @ApplicationScoped
 public class OcspRoutes {
@@ -51,7 +61,10 @@ public class OcspRoutes {
     private static final String[] STATUS = {"successful", "malformed-request", "internal-error", "try-later", "unused",
             "sig-required", "unauthorized"};
 
+    private static final String CALLER = "inkan.caller";
+
     private final Responder responder;
+    private final AccessControl access;
     private final Clock clock;
     private final int maxBodyBytes;
     /**
@@ -61,8 +74,9 @@ public class OcspRoutes {
      */
     private final Timer[][] timers = new Timer[2][STATUS.length];
 
-    public OcspRoutes(Responder responder, Clock clock, OcspConfig config, MeterRegistry meters) {
+    public OcspRoutes(Responder responder, AccessControl access, Clock clock, OcspConfig config, MeterRegistry meters) {
         this.responder = responder;
+        this.access = access;
         this.clock = clock;
         this.maxBodyBytes = config.requests().maxBodyBytes();
         for (int method = 0; method < 2; method++) {
@@ -81,6 +95,9 @@ public class OcspRoutes {
     void routes(@Observes Router router) {
         router.route(HttpMethod.POST, "/ocsp").handler(OcspRoutes::started);
         router.route(HttpMethod.POST, "/ocsp/").handler(OcspRoutes::started);
+        if (!access.allOpen()) {
+            router.routeWithRegex("/ocsp(/.*)?").handler(this::gate);
+        }
         router.route(HttpMethod.POST, "/ocsp").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
         router.route(HttpMethod.POST, "/ocsp/").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
         router.route(HttpMethod.POST, "/ocsp").blockingHandler(this::post, false);
@@ -100,7 +117,7 @@ public class OcspRoutes {
     /** The I/O-thread fast path: a current pre-signed answer, else on to a worker. */
     private void cached(RoutingContext ctx) {
         long started = System.nanoTime();
-        Optional<Reply> reply = responder.cachedAnswer(ctx.request().path());
+        Optional<Reply> reply = responder.cachedAnswer(ctx.request().path(), caller(ctx));
         if (reply.isPresent()) {
             send(ctx, reply.get(), true, started);
         } else {
@@ -109,10 +126,43 @@ public class OcspRoutes {
         }
     }
 
+    /** On the I/O thread, before the body is read. */
+    private void gate(RoutingContext ctx) {
+        if (!ctx.request().isSSL()) {
+            ctx.next();
+            return;
+        }
+        Caller caller = access.identify(PeerCertificate.of(ctx.request().sslSession()));
+        switch (access.gate(caller)) {
+            case PASS -> {
+                ctx.put(CALLER, caller);
+                ctx.next();
+            }
+            case NO_CERTIFICATE -> refuse(ctx, 401, "client-certificate-required",
+                    "Client certificate required", "Present the TLS client certificate registered for your relying party.");
+            case FORBIDDEN -> refuse(ctx, 403, "relying-party-refused", "Not an active relying party",
+                    "This client certificate belongs to no active registered relying party.");
+            case RATE_LIMITED -> {
+                ctx.response().putHeader("Retry-After", "1");
+                refuse(ctx, 429, "rate-limited", "Too many requests", "Over the request rate of this relying party.");
+            }
+        }
+    }
+
+    private static void refuse(RoutingContext ctx, int status, String slug, String title, String detail) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE)
+                .end(Json.encode(Problem.of(slug, title, status, detail)));
+    }
+
+    private static Caller caller(RoutingContext ctx) {
+        Caller caller = ctx.get(CALLER);
+        return caller == null ? Caller.ANONYMOUS : caller;
+    }
+
     private void post(RoutingContext ctx) {
         Buffer body = ctx.body().buffer();
         byte[] der = body == null ? new byte[0] : body.getBytes();
-        send(ctx, answer(der, null), false);
+        send(ctx, answer(der, null, caller(ctx)), false);
     }
 
     private void get(RoutingContext ctx) {
@@ -127,12 +177,13 @@ public class OcspRoutes {
             ctx.response().setStatusCode(413).end();
             return;
         }
-        send(ctx, der.map(d -> answer(d, path)).orElseGet(OcspRoutes::malformed), true);
+        Caller caller = caller(ctx);
+        send(ctx, der.map(d -> answer(d, path, caller)).orElseGet(OcspRoutes::malformed), true);
     }
 
-    private Reply answer(byte[] der, String requestKey) {
+    private Reply answer(byte[] der, String requestKey, Caller caller) {
         try {
-            return responder.answer(der, requestKey);
+            return responder.answer(der, requestKey, caller);
         } catch (RuntimeException e) {
             // Never a stack trace to the client: an unsigned internalError, details in our log.
             LOG.errorf(e, "OCSP request failed");

@@ -1,6 +1,7 @@
 package jp.inkan.ocsp.http;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jp.inkan.ocsp.access.AccessControl;
 import jp.inkan.ocsp.events.EventConsumer;
 import jp.inkan.ocsp.issuers.CaDirectory;
 import jp.inkan.ocsp.signing.ResponderCredentials;
@@ -12,8 +13,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Ready only when answers would be right: the store has caught up with the topic's end offsets
  * seen at start and the broker still answers (within {@code inkan.ocsp.store.broker-stale-after}),
- * the CA list is loaded, every served generation has a responder certificate, and
- * the token answers a real call.
+ * the CA list is loaded, every served generation has a responder certificate, the token answers
+ * a real call, and (unless every CA is open) the relying-party registry is loaded.
  */
 @Readiness
 @ApplicationScoped
@@ -23,8 +24,11 @@ public class ResponderReadiness implements HealthCheck {
     private final CaDirectory directory;
     private final ResponderCredentials credentials;
     private final ResponderKeys keys;
+    private final AccessControl access;
 
-    public ResponderReadiness(EventConsumer consumer, CaDirectory directory, ResponderCredentials credentials, ResponderKeys keys) {
+    public ResponderReadiness(EventConsumer consumer, CaDirectory directory, ResponderCredentials credentials, ResponderKeys keys,
+                              AccessControl access) {
+        this.access = access;
         this.consumer = consumer;
         this.directory = directory;
         this.credentials = credentials;
@@ -44,7 +48,9 @@ public class ResponderReadiness implements HealthCheck {
         } catch (RuntimeException e) {
             token = false;
         }
-        return HealthCheckResponse.named("ocsp-responder").status(caughtUp && kafka && listed && certified && token)
+        boolean registry = access.ready();
+        return HealthCheckResponse.named("ocsp-responder").status(caughtUp && kafka && listed && certified && token && registry)
+                .withData("relyingPartyRegistry", registry)
                 .withData("storeCaughtUp", caughtUp).withData("kafka", kafka).withData("lag", consumer.lag()).withData("caGenerations", directory.served().size())
                 .withData("responderCertificates", certified).withData("token", token).build();
     }

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import jp.inkan.ocsp.access.AccessControl;
+import jp.inkan.ocsp.access.Caller;
 import jp.inkan.ocsp.config.OcspConfig;
 import jp.inkan.ocsp.crypto.OcspCodec;
 import jp.inkan.ocsp.crypto.OcspMessages;
@@ -55,6 +57,7 @@ public class Responder {
     }
 
     private final CaDirectory issuers;
+    private final AccessControl access;
     private final StatusSource statuses;
     private final ResponderCredentials credentials;
     private final Clock clock;
@@ -72,17 +75,27 @@ public class Responder {
 
     @Inject
     public Responder(CaDirectory issuers, StatusSource statuses, ResponderCredentials credentials, Clock clock,
-                     OcspConfig config) {
+                     OcspConfig config, AccessControl access) {
         this(issuers, statuses, credentials, clock, config.responses().validity(), config.responses().refreshBefore(),
-                config.responses().cacheSize(), config.requests().maxCertificates(), config.requests().maxNonceLength());
+                config.responses().cacheSize(), config.requests().maxCertificates(), config.requests().maxNonceLength(),
+                access);
+    }
+
+    /** Every CA open (unit tests of the answers themselves). */
+    public Responder(CaDirectory issuers, StatusSource statuses, ResponderCredentials credentials, Clock clock,
+                     Duration validity, Duration refreshBefore, int cacheSize, int maxCertIds, int maxNonceLength) {
+        this(issuers, statuses, credentials, clock, validity, refreshBefore, cacheSize, maxCertIds, maxNonceLength,
+                new AccessControl(java.util.Map.of(), clock));
     }
 
     public Responder(CaDirectory issuers, StatusSource statuses, ResponderCredentials credentials, Clock clock,
-                     Duration validity, Duration refreshBefore, int cacheSize, int maxCertIds, int maxNonceLength) {
+                     Duration validity, Duration refreshBefore, int cacheSize, int maxCertIds, int maxNonceLength,
+                     AccessControl access) {
         if (refreshBefore.compareTo(validity) >= 0) {
             throw new IllegalArgumentException("refresh-before must be shorter than the response validity");
         }
         this.issuers = issuers;
+        this.access = access;
         this.statuses = statuses;
         this.credentials = credentials;
         this.clock = clock;
@@ -94,17 +107,21 @@ public class Responder {
     }
 
     public Reply answer(byte[] der) {
-        return answer(der, null);
+        return answer(der, null, Caller.ANONYMOUS);
     }
 
     /**
      * The pre-signed answer to a request seen before under {@code requestKey} (e.g. its GET path),
      * if it is still current: same status revision, same responder certificate, before its refresh
-     * point. Never parses, signs or blocks, so it may run on the I/O thread.
+     * point, and the caller may see that CA. Never parses, signs or blocks, so it may run on the I/O
+     * thread. Empty sends the request down {@link #answer(byte[], String, Caller)}, which decides.
      */
-    public Optional<Reply> cachedAnswer(String requestKey) {
+    public Optional<Reply> cachedAnswer(String requestKey, Caller caller) {
         KnownRequest known = knownRequests.get(requestKey);
         if (known == null) {
+            return Optional.empty();
+        }
+        if (!access.allOpen() && !access.permitsCached(caller, known.issuer().ca())) {
             return Optional.empty();
         }
         Cached cached = cache.get(known.cacheKey());
@@ -118,8 +135,12 @@ public class Responder {
         return Optional.of(cached.reply());
     }
 
-    /** As {@link #answer(byte[])}; a shareable answer is also remembered under {@code requestKey} for {@link #cachedAnswer}. */
-    public Reply answer(byte[] der, String requestKey) {
+    /**
+     * As {@link #answer(byte[])} for {@code caller}; a shareable answer is also remembered under
+     * {@code requestKey} for {@link #cachedAnswer}. A caller the CA's access mode refuses gets
+     * {@code unauthorized} before any status is looked up, whatever the serial.
+     */
+    public Reply answer(byte[] der, String requestKey, Caller caller) {
         OcspMessages.Parsed parsed = OcspCodec.parse(der, maxCertIds, maxNonceLength);
         if (parsed instanceof OcspMessages.Malformed malformed) {
             LOG.debugf("Malformed OCSP request: %s", malformed.reason());
@@ -133,6 +154,13 @@ public class Responder {
                 return error(ErrorStatus.UNAUTHORIZED);
             }
             issuer = match.get();
+        }
+        AccessControl.Decision decision = access.decide(caller, issuer.ca(), request);
+        if (decision == AccessControl.Decision.UNAUTHORIZED) {
+            return error(ErrorStatus.UNAUTHORIZED);
+        }
+        if (decision == AccessControl.Decision.RATE_LIMITED) {
+            return error(ErrorStatus.TRY_LATER);
         }
         Optional<ResponderCredentials.Credential> credential = credentials.signerFor(issuer);
         if (credential.isEmpty()) {

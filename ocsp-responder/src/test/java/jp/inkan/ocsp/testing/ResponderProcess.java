@@ -32,6 +32,7 @@ public final class ResponderProcess {
     private final Path log;
     private final int port = freePort();
     private final int managementPort = freePort();
+    private final int httpsPort = freePort();
     private final Map<String, String> env = new HashMap<>();
     private final List<String> properties = new ArrayList<>();
     private Process process;
@@ -52,6 +53,7 @@ public final class ResponderProcess {
         env.put("INKAN_OCSP_STATE_DIR", stateDir.toString());
         properties.add("-Dquarkus.http.port=" + port);
         properties.add("-Dquarkus.management.port=" + managementPort);
+        properties.add("-Dquarkus.http.ssl-port=" + httpsPort);
         extraProperties.forEach((k, v) -> properties.add("-D" + k + "=" + v));
         try {
             deleteRecursively(stateDir);
@@ -71,6 +73,15 @@ public final class ResponderProcess {
 
     public String url() {
         return "http://127.0.0.1:" + port + "/ocsp";
+    }
+
+    /** The relying parties' HTTPS listener. */
+    public String httpsUrl() {
+        return "https://localhost:" + httpsPort + "/ocsp";
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public Path stateDir() {

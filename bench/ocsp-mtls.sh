@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Cached OCSP GET throughput in open mode and in mtls mode, in one run (writes bench/results/ocsp-mtls.md).
+#
+# wrk and h2load cannot present a TLS client certificate, so one Java load generator
+# (bench/ocsp/OcspLoad.java: keep-alive HTTP/1.1, one connection per thread) drives every case:
+#   open/http    a responder with every CA open, plain HTTP (today's deployment)
+#   open/https   the same responder over its HTTPS listener, no client certificate (TLS cost alone)
+#   mtls/https   a responder with the signature CA in mtls mode, the registered platform client
+#                certificate on every connection (TLS + access control per request)
+# Both responders are started here from the packaged jar with the same options, one after the other,
+# on ports of their own, on the running system's ca-service and Kafka (start it first with
+# deploy/local/run.sh; do not run this while anything else loads the machine). Target: mtls/https at
+# >= 0.8x open/http. BENCH_SECONDS (20), BENCH_CONNECTIONS (16), BENCH_CERTS (200), BENCH_WARMUP_SECONDS (10).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source deploy/local/lib.sh
+load_env
+
+SECONDS_PER_RUN=${BENCH_SECONDS:-20}
+CONNECTIONS=${BENCH_CONNECTIONS:-16}
+CERTS=${BENCH_CERTS:-200}
+WARMUP=${BENCH_WARMUP_SECONDS:-10}
+W=$STATE/bench/ocsp-mtls
+RESULT=${BENCH_RESULT:-bench/results/ocsp-mtls.md}
+HTTP_PORT=18082 HTTPS_PORT=18092 MGMT_PORT=19082
+JAR=ocsp-responder/target/quarkus-app/quarkus-run.jar
+[[ -f $JAR ]] || fail "build first: ./mvnw -DskipTests package -pl ocsp-responder -am"
+curl -fsS -o /dev/null --cacert "$INKAN_PKI_DIR/service-ca.pem" --cert "$INKAN_PKI_DIR/municipalities/131016.pem" \
+    --key "$INKAN_PKI_DIR/municipalities/131016.key" https://localhost:8080/q/health 2>/dev/null \
+    || curl -fsS -o /dev/null http://127.0.0.1:9080/q/health/ready \
+    || fail "the system is not running: start it with deploy/local/run.sh"
+rm -rf "$W" && mkdir -p "$W"
+
+bc_version=$(sed -n 's|.*<bouncycastle.version>\(.*\)</bouncycastle.version>.*|\1|p' pom.xml)
+m2=${MAVEN_REPO:-$HOME/.m2/repository}
+BC_CP=
+for a in bcprov bcpkix bcutil; do
+    BC_CP+=${BC_CP:+:}$m2/org/bouncycastle/$a-jdk18on/$bc_version/$a-jdk18on-$bc_version.jar
+done
+say "issuing $CERTS certificates through registration-service"
+java -cp "$BC_CP" bench/ocsp/OcspBench.java prepare "$W" "$CERTS" >"$W/prepare.log"
+say "registering the sample relying parties (platform: both CAs, no rate limit)"
+bash deploy/local/relying-party.sh register-dev >"$W/register.log"
+
+responder_pid=
+stop_responder() {
+    if [[ -n $responder_pid ]]; then
+        kill "$responder_pid" 2>/dev/null || true
+        wait "$responder_pid" 2>/dev/null || true
+        responder_pid=
+    fi
+}
+trap stop_responder EXIT
+# start_responder MODE: the same jar and heap options for both modes; a state directory per mode
+# (it rebuilds its store from the topic and gets its own responder certificates).
+start_responder() {
+    stop_responder
+    INKAN_OCSP_STATE_DIR=$W/state-$1 INKAN_OCSP_ACCESS_SIGNATURE=$1 INKAN_CA_URL=https://localhost:8081 \
+        java -Xmx256m -Dquarkus.http.port=$HTTP_PORT -Dquarkus.http.ssl-port=$HTTPS_PORT \
+        -Dquarkus.management.port=$MGMT_PORT -jar "$JAR" >"$W/responder-$1.log" 2>&1 &
+    responder_pid=$!
+    for _ in $(seq 120); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$MGMT_PORT/q/health/ready" 2>/dev/null && return 0
+        kill -0 "$responder_pid" 2>/dev/null || fail "responder ($1) exited; see $W/responder-$1.log"
+        sleep 1
+    done
+    fail "responder ($1) not ready in 120 s; see $W/responder-$1.log"
+}
+# load LABEL BASE [P12]: warm-up, then the timed run; sets rps and p99
+load() {
+    local label=$1 base=$2 tls=()
+    [[ -n ${3:-} ]] && tls=("$3" "$INKAN_PKI_DIR/service-ca.pem")
+    [[ $base == https* && -z ${3:-} ]] && tls=("$W/none.p12" "$INKAN_PKI_DIR/service-ca.pem")
+    java bench/ocsp/OcspLoad.java "$base" "$W/paths.txt" "$WARMUP" "$CONNECTIONS" "${tls[@]}" >"$W/load-$label-warmup.txt"
+    java bench/ocsp/OcspLoad.java "$base" "$W/paths.txt" "$SECONDS_PER_RUN" "$CONNECTIONS" "${tls[@]}" >"$W/load-$label.txt"
+    local out
+    out=$(cat "$W/load-$label.txt")
+    rps=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$out")
+    p99=$(sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' <<<"$out")
+    local other
+    other=$(sed -n 's/.*other=\([0-9]*\).*/\1/p' <<<"$out")
+    say "  $label: $out"
+    [[ $other == 0 && $rps -gt 0 ]] || fail "$label: answers that were not successful OCSP responses; see $W/load-$label.txt"
+}
+# A PKCS#12 with no key (open/https presents no client certificate).
+keytool -genkeypair -alias throwaway -keyalg EC -dname CN=none -storetype PKCS12 -keystore "$W/none.p12" \
+    -storepass changeit -keypass changeit >/dev/null 2>&1 && keytool -delete -alias throwaway -keystore "$W/none.p12" \
+    -storepass changeit >/dev/null
+
+say "open: every CA open"
+start_responder open
+load open-http "http://127.0.0.1:$HTTP_PORT"
+open_http=$rps open_http_p99=$p99
+load open-https "https://localhost:$HTTPS_PORT"
+open_https=$rps open_https_p99=$p99
+say "mtls: the signature CA in mtls mode"
+start_responder mtls
+# Anonymous requests must be refused, or the mtls run would measure nothing.
+first=$(head -1 "$W/paths.txt")
+code=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$INKAN_PKI_DIR/service-ca.pem" "https://localhost:$HTTPS_PORT$first")
+[[ $code == 401 ]] || fail "mtls responder answered $code without a client certificate"
+load mtls-https "https://localhost:$HTTPS_PORT" "$INKAN_PKI_DIR/relying-parties/platform.p12"
+mtls_https=$rps mtls_https_p99=$p99
+stop_responder
+trap - EXIT
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+{
+    echo "# OCSP: open vs mtls access mode"
+    echo
+    echo "Run by \`bench/ocsp-mtls.sh\` on $(date -u +%FT%TZ), $(nproc) cores, load generator and responder on"
+    echo "the same machine. Cached (pre-signed) GETs per RFC 5019, $(wc -l <"$W/paths.txt") signature-CA serials,"
+    echo "\`bench/ocsp/OcspLoad.java\` with $CONNECTIONS keep-alive connections for ${SECONDS_PER_RUN} s after a ${WARMUP} s warm-up,"
+    echo "each mode on a freshly started responder (same jar, -Xmx256m). Java's HttpClient is a slower client"
+    echo "than wrk, so absolute numbers are lower than in ocsp-responder.md; the ratios are what counts."
+    echo
+    echo "| case | req/s | p99 (µs) | ratio to open/http | target |"
+    echo "|---|---|---|---|---|"
+    echo "| open, plain HTTP | $open_http | $open_http_p99 | 1 | |"
+    echo "| open, HTTPS without client certificate | $open_https | $open_https_p99 | $(ratio "$open_https" "$open_http") | |"
+    echo "| mtls, HTTPS with the platform's client certificate | $mtls_https | $mtls_https_p99 | $(ratio "$mtls_https" "$open_http") | ≥ 0.8 |"
+    echo
+    echo "mtls against open over HTTPS (the access check alone): $(ratio "$mtls_https" "$open_https")."
+    echo "Raw output: \`.inkan-local/bench/ocsp-mtls/\`."
+} >"$RESULT"
+cat "$RESULT"

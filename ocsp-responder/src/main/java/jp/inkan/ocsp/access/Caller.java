@@ -1,0 +1,27 @@
+package jp.inkan.ocsp.access;
+
+import jp.inkan.common.relyingparty.RelyingParty;
+
+/**
+ * Who is asking, as far as the TLS connection tells (signed requests are checked later, against
+ * the request itself).
+ *
+ * @param party       the registered party whose client certificate was presented, or null
+ * @param fingerprint SHA-256 of the presented client certificate, or null without one
+ */
+public record Caller(RelyingParty party, String fingerprint) {
+
+    public static final Caller ANONYMOUS = new Caller(null, null);
+
+    public boolean presentedCertificate() {
+        return fingerprint != null;
+    }
+
+    /** The name refusals are counted under: the party's id, else what little is known. */
+    public String accountingName() {
+        if (party != null) {
+            return party.id();
+        }
+        return fingerprint == null ? "anonymous" : "unregistered";
+    }
+}
