@@ -27,7 +27,13 @@ public final class Http {
 
     private static HttpResponse<byte[]> send(HttpRequest request) {
         try {
-            return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            try {
+                return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException stale) {
+                // The server closes a connection after some refusals (414); a pooled keep-alive
+                // connection it closed may be picked before the client notices. Clients retry once.
+                return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
