@@ -158,7 +158,9 @@ class KustomizeTest {
             Map<String, Object> container = map(deployment, "spec", "template", "spec", "containers", 0);
             Map<String, Integer> ports = new HashMap<>();
             list(container, "ports").forEach(p -> ports.put((String) map(p).get("name"), (Integer) map(p).get("containerPort")));
-            assertTrue(ports.containsValue(service.port()), service.name() + " declares its port " + service.port());
+            for (int port : service.ports()) {
+                assertTrue(ports.containsValue(port), service.name() + " declares its port " + port);
+            }
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
                 Object port = at(container, probe, "httpGet", "port");
                 Integer number = port instanceof Integer i ? i : ports.get(String.valueOf(port));

@@ -21,7 +21,7 @@ import jp.inkan.testing.LocalEnv;
  * it reads, the files under the PKI directory and the PKCS#11 token. Profile-less and %prod lines
  * only: %test and %dev do not run in a container.
  */
-record ServiceConfig(String name, Map<String, String> properties, int port, boolean tls, int managementPort,
+record ServiceConfig(String name, Map<String, String> properties, int port, Set<Integer> ports, boolean tls, int managementPort,
         Map<String, Optional<String>> envReferences, Set<String> pkiFiles, Map<String, String> pkiFileDefaults) {
 
     static final List<String> SERVICES = List.of("ca-service", "registration-service", "ocsp-responder", "crl-publisher");
@@ -79,10 +79,22 @@ record ServiceConfig(String name, Map<String, String> properties, int port, bool
                 pki.add(p.group(1));
             }
         }
+        // Every port the service listens on besides management: HTTPS if configured, plain HTTP unless
+        // refused (ocsp-responder and crl-publisher serve both: plain for open CAs, HTTPS for mtls).
+        // `port` is the one its peers and published URLs use: plain HTTP where served, else HTTPS.
         boolean tls = properties.containsKey("quarkus.http.ssl-port");
-        int port = Integer.parseInt(properties.get(tls ? "quarkus.http.ssl-port" : "quarkus.http.port"));
+        boolean plain = properties.containsKey("quarkus.http.port")
+                && !"disabled".equals(properties.get("quarkus.http.insecure-requests"));
+        Set<Integer> ports = new TreeSet<>();
+        if (tls) {
+            ports.add(Integer.parseInt(properties.get("quarkus.http.ssl-port")));
+        }
+        if (plain) {
+            ports.add(Integer.parseInt(properties.get("quarkus.http.port")));
+        }
+        int port = Integer.parseInt(properties.get(plain ? "quarkus.http.port" : "quarkus.http.ssl-port"));
         int management = Integer.parseInt(properties.get("quarkus.management.port"));
-        return new ServiceConfig(name, properties, port, tls, management, env, pki, pkiDefaults);
+        return new ServiceConfig(name, properties, port, Set.copyOf(ports), tls, management, env, pki, pkiDefaults);
     }
 
     /** Properties naming a PKCS#11 library: the service needs a token (and its image softhsm2). */
