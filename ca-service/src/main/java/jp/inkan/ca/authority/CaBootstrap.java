@@ -35,7 +35,8 @@ public class CaBootstrap {
 
     private static final Logger LOG = Logger.getLogger(CaBootstrap.class);
     /** Serialises bootstraps of concurrent replicas on the shared database. */
-    private static final long ADVISORY_LOCK = 0x496e6b616eL;
+    /** One lock for every change to the CA list (bootstrap, rotation), across replicas. */
+    static final long ADVISORY_LOCK = 0x496e6b616eL;
 
     private final CaConfig config;
     private final CryptoToken token;

@@ -37,7 +37,6 @@ import org.jboss.logging.Logger;
 public class KeyRotation {
 
     private static final Logger LOG = Logger.getLogger(KeyRotation.class);
-    private static final long ADVISORY_LOCK = 0x496e6b616eL; // shared with CaBootstrap
 
     private final CaConfig config;
     private final CryptoToken token;
@@ -110,7 +109,7 @@ public class KeyRotation {
 
     @Transactional
     KeyGeneration record(CertificateType ca, KeyGeneration previous, KeyGeneration next, String operator, Instant now) {
-        entityManager.createNativeQuery("select pg_advisory_xact_lock(" + ADVISORY_LOCK + ")").getSingleResult();
+        entityManager.createNativeQuery("select pg_advisory_xact_lock(" + CaBootstrap.ADVISORY_LOCK + ")").getSingleResult();
         if (generations.latest(ca).map(KeyGeneration::generation).orElse(0) != previous.generation()) {
             throw new CaException(Kind.ROTATION_CONFLICT, "Another rotation of the " + ca + " CA was recorded meanwhile.");
         }

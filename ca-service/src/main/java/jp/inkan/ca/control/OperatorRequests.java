@@ -73,72 +73,54 @@ public class OperatorRequests {
     public Request request(String operator, Ask ask) {
         check(ask);
         Instant now = clock.instant();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long id;
-                try (PreparedStatement insert = c.prepareStatement("""
-                        insert into operator_request (action, ca, generation, serial, switch_at, requested_by,
-                            requested_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
-                    insert.setString(1, ask.action().name());
-                    insert.setString(2, ask.ca() == null ? null : ask.ca().name());
-                    insert.setObject(3, ask.generation());
-                    insert.setString(4, ask.serial());
-                    insert.setObject(5, ask.switchAt() == null ? null : ask.switchAt().atOffset(ZoneOffset.UTC));
-                    insert.setString(6, operator);
-                    insert.setObject(7, now.atOffset(ZoneOffset.UTC));
-                    insert.setObject(8, now.plus(config.operators().requestTtl()).atOffset(ZoneOffset.UTC));
-                    insert.executeUpdate();
-                    try (ResultSet keys = insert.getGeneratedKeys()) {
-                        keys.next();
-                        id = keys.getLong(1);
-                    }
+        return inTransaction(c -> {
+            long id;
+            try (PreparedStatement insert = c.prepareStatement("""
+                    insert into operator_request (action, ca, generation, serial, switch_at, requested_by,
+                        requested_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                insert.setString(1, ask.action().name());
+                insert.setString(2, ask.ca() == null ? null : ask.ca().name());
+                insert.setObject(3, ask.generation());
+                insert.setString(4, ask.serial());
+                insert.setObject(5, ask.switchAt() == null ? null : ask.switchAt().atOffset(ZoneOffset.UTC));
+                insert.setString(6, operator);
+                insert.setObject(7, now.atOffset(ZoneOffset.UTC));
+                insert.setObject(8, now.plus(config.operators().requestTtl()).atOffset(ZoneOffset.UTC));
+                insert.executeUpdate();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    id = keys.getLong(1);
                 }
-                approve(c, id, operator, now);
-                audit.append(c, operator, "operator.requested", "request " + id, describe(ask));
-                c.commit();
-                return find(c, id);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
+            approve(c, id, operator, now);
+            audit.append(c, operator, "operator.requested", "request " + id, describe(ask));
+            return find(c, id);
+        });
     }
 
     public Request approve(String operator, long id) {
         Instant now = clock.instant();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Request request = lock(c, id);
-                String refusal = null;
-                if (request.executedAt() != null) {
-                    refusal = "Request " + id + " was already executed.";
-                } else if (!now.isBefore(request.expiresAt())) {
-                    refusal = "Request " + id + " expired at " + request.expiresAt() + ".";
-                } else if (request.approvedBy().contains(operator)) {
-                    refusal = "Operator " + operator + " already approved request " + id
-                            + "; another operator must approve.";
-                }
-                if (refusal != null) {
-                    c.rollback();
-                    refused(operator, "operator.approval-refused", id, refusal);
-                    throw new CaException(request.executedAt() == null && !now.isBefore(request.expiresAt())
-                            ? Kind.REQUEST_EXPIRED : Kind.REQUEST_CLOSED, refusal);
-                }
-                approve(c, id, operator, now);
-                audit.append(c, operator, "operator.approved", "request " + id, describe(request));
-                c.commit();
-                return find(c, id);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        return inTransaction(c -> {
+            Request request = lock(c, id);
+            String refusal = null;
+            if (request.executedAt() != null) {
+                refusal = "Request " + id + " was already executed.";
+            } else if (!now.isBefore(request.expiresAt())) {
+                refusal = "Request " + id + " expired at " + request.expiresAt() + ".";
+            } else if (request.approvedBy().contains(operator)) {
+                refusal = "Operator " + operator + " already approved request " + id
+                        + "; another operator must approve.";
             }
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
+            if (refusal != null) {
+                c.rollback();
+                refused(operator, "operator.approval-refused", id, refusal);
+                throw new CaException(request.executedAt() == null && !now.isBefore(request.expiresAt())
+                        ? Kind.REQUEST_EXPIRED : Kind.REQUEST_CLOSED, refusal);
+            }
+            approve(c, id, operator, now);
+            audit.append(c, operator, "operator.approved", "request " + id, describe(request));
+            return find(c, id);
+        });
     }
 
     public List<Request> list() {
@@ -162,44 +144,35 @@ public class OperatorRequests {
      */
     public Request execute(String operator, long id) {
         Instant now = clock.instant();
-        Request request;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                request = lock(c, id);
-                String refusal = null;
-                Kind kind = null;
-                if (request.executedAt() != null) {
-                    refusal = "Request " + id + " was already executed by " + request.executedBy() + ".";
-                    kind = Kind.REQUEST_CLOSED;
-                } else if (!now.isBefore(request.expiresAt())) {
-                    refusal = "Request " + id + " expired at " + request.expiresAt() + "; its approvals cannot be used.";
-                    kind = Kind.REQUEST_EXPIRED;
-                } else if (request.approvedBy().size() < config.operators().approvalsRequired()) {
-                    refusal = "Request " + id + " has " + request.approvedBy().size() + " of the "
-                            + config.operators().approvalsRequired() + " approvals by distinct operators it needs.";
-                    kind = Kind.APPROVALS_MISSING;
-                }
-                if (refusal != null) {
-                    c.rollback();
-                    refused(operator, "operator.execution-refused", id, refusal);
-                    throw new CaException(kind, refusal);
-                }
-                try (PreparedStatement claim = c.prepareStatement(
-                        "update operator_request set executed_by = ?, executed_at = ? where id = ?")) {
-                    claim.setString(1, operator);
-                    claim.setObject(2, now.atOffset(ZoneOffset.UTC));
-                    claim.setLong(3, id);
-                    claim.executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        Request request = inTransaction(c -> {
+            Request claimed = lock(c, id);
+            String refusal = null;
+            Kind kind = null;
+            if (claimed.executedAt() != null) {
+                refusal = "Request " + id + " was already executed by " + claimed.executedBy() + ".";
+                kind = Kind.REQUEST_CLOSED;
+            } else if (!now.isBefore(claimed.expiresAt())) {
+                refusal = "Request " + id + " expired at " + claimed.expiresAt() + "; its approvals cannot be used.";
+                kind = Kind.REQUEST_EXPIRED;
+            } else if (claimed.approvedBy().size() < config.operators().approvalsRequired()) {
+                refusal = "Request " + id + " has " + claimed.approvedBy().size() + " of the "
+                        + config.operators().approvalsRequired() + " approvals by distinct operators it needs.";
+                kind = Kind.APPROVALS_MISSING;
             }
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
+            if (refusal != null) {
+                c.rollback();
+                refused(operator, "operator.execution-refused", id, refusal);
+                throw new CaException(kind, refusal);
+            }
+            try (PreparedStatement claim = c.prepareStatement(
+                    "update operator_request set executed_by = ?, executed_at = ? where id = ?")) {
+                claim.setString(1, operator);
+                claim.setObject(2, now.atOffset(ZoneOffset.UTC));
+                claim.setLong(3, id);
+                claim.executeUpdate();
+            }
+            return claimed;
+        });
         String outcome;
         try {
             outcome = run(request, operator);
@@ -208,18 +181,34 @@ public class OperatorRequests {
             refused(operator, "operator.execution-failed", id, e.getMessage() == null ? e.toString() : e.getMessage());
             throw e;
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        Request executed = inTransaction(c -> {
             try (PreparedStatement done = c.prepareStatement("update operator_request set outcome = ? where id = ?")) {
                 done.setString(1, outcome);
                 done.setLong(2, id);
                 done.executeUpdate();
-                audit.append(c, operator, "operator.executed", "request " + id, describe(request) + ", approvedBy="
-                        + request.approvedBy() + ", outcome=" + outcome);
+            }
+            audit.append(c, operator, "operator.executed", "request " + id, describe(request) + ", approvedBy="
+                    + request.approvedBy() + ", outcome=" + outcome);
+            return find(c, id);
+        });
+        LOG.infof("Operator request %d (%s) executed by %s, approved by %s: %s", id, request.action(), operator,
+                request.approvedBy(), outcome);
+        return executed;
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T in(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T inTransaction(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.in(c);
                 c.commit();
-                LOG.infof("Operator request %d (%s) executed by %s, approved by %s: %s", id, request.action(), operator,
-                        request.approvedBy(), outcome);
-                return find(c, id);
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
