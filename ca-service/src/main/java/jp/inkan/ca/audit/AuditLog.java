@@ -23,6 +23,7 @@ import jp.inkan.ca.crypto.X509Encoder;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.hsm.CryptoToken;
 import jp.inkan.ca.hsm.SigningAlgorithm;
+import jp.inkan.ca.inventory.JdbcTransactions;
 import jp.inkan.ca.issuance.KeyType;
 import jp.inkan.ca.issuance.SerialNumbers;
 import jp.inkan.common.audit.AuditChain;
@@ -117,20 +118,10 @@ public class AuditLog {
 
     /** Appends in a transaction of its own (events with no other database change, e.g. a refusal). */
     public void record(String actor, String action, String subject, String detail) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                append(connection, actor, action, subject, detail);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new CaException(CaException.Kind.INVENTORY_UNAVAILABLE, "The audit trail cannot be written", e);
-        }
+        JdbcTransactions.inTransaction(dataSource, connection -> {
+            append(connection, actor, action, subject, detail);
+            return null;
+        }, e -> new CaException(CaException.Kind.INVENTORY_UNAVAILABLE, "The audit trail cannot be written", e));
     }
 
     @Scheduled(every = "${inkan.ca.audit.seal-every:PT1M}", delayed = "PT30S",

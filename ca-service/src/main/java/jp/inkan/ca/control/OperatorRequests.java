@@ -24,6 +24,7 @@ import jp.inkan.ca.config.CaConfig;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.error.CaException.FieldError;
 import jp.inkan.ca.error.CaException.Kind;
+import jp.inkan.ca.inventory.JdbcTransactions;
 import jp.inkan.ca.revocation.RevocationService;
 import jp.inkan.common.CertificateType;
 import org.jboss.logging.Logger;
@@ -196,26 +197,8 @@ public class OperatorRequests {
         return executed;
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T in(Connection c) throws SQLException;
-    }
-
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
-    private <T> T inTransaction(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.in(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
+    private <T> T inTransaction(JdbcTransactions.Work<T> work) {
+        return JdbcTransactions.inTransaction(dataSource, work, OperatorRequests::unavailable);
     }
 
     private String run(Request r, String operator) {
