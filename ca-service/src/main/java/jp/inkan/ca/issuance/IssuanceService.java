@@ -55,6 +55,7 @@ public class IssuanceService {
     private final CaConfig config;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public IssuanceService(IssuanceRequestValidator validator, KeyPolicy keyPolicy, ValidityPolicy validityPolicy,
                            JpkiProfile profile, KeyGenerations generations, CertificateStore store,
@@ -90,11 +91,17 @@ public class IssuanceService {
             throw e;
         } finally {
             String ca = request == null || request.type() == null ? "unknown" : request.type().name().toLowerCase(Locale.ROOT);
-            Timer.builder("inkan.ca.issuance").description("Certificate issuance requests, by CA and outcome")
-                    .tags("ca", ca, "outcome", outcome).publishPercentileHistogram()
-                    .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofSeconds(10))
-                    .register(meters).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            timer(ca, outcome).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** inkan_ca_issuance_seconds{ca, outcome}, built once per pair rather than on every issuance. */
+    private Timer timer(String ca, String outcome) {
+        return timers.computeIfAbsent(ca + '/' + outcome, key -> Timer.builder("inkan.ca.issuance")
+                .description("Certificate issuance requests, by CA and outcome")
+                .tags("ca", ca, "outcome", outcome).publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                .register(meters));
     }
 
     private record Issued(IssuedCertificate certificate, boolean replayed) {
