@@ -55,6 +55,7 @@ public final class AuditFile implements AutoCloseable {
     private byte[] lastHash = AuditChain.GENESIS;
     private long lines;
     private boolean dirty;
+    private boolean closed;
 
     /** Opens (or starts) the file; a torn last line is ended and recorded, never dropped. */
     public AuditFile(Path dir, Clock clock) {
@@ -109,6 +110,9 @@ public final class AuditFile implements AutoCloseable {
 
     /** Appends one entry (written at once, forced to disk by the next {@link #sync()}); returns its number. */
     public synchronized long append(String actor, String event, String subject, String detail) {
+        if (closed) {
+            throw new IllegalStateException("the audit file is closed (shutting down)");
+        }
         long seq = lastSeq + 1;
         Instant at = AuditChain.storable(clock.instant());
         byte[] hash = AuditChain.hash(seq, at, actor, event, subject, detail, lastHash);
@@ -133,7 +137,7 @@ public final class AuditFile implements AutoCloseable {
 
     /** Forces what was written to disk (called in batches, and at shutdown). */
     public synchronized void sync() {
-        if (!dirty) {
+        if (!dirty || closed) {
             return;
         }
         try {
@@ -154,7 +158,12 @@ public final class AuditFile implements AutoCloseable {
      * anchor of this file's chain must still match. Every break names its entry and line.
      */
     public Verification verify(List<AuditAnchor> anchors) {
-        sync();
+        long length;
+        synchronized (this) {
+            // What is written up to now, whole lines only: an append in progress is not read half-way.
+            sync();
+            length = lastLength();
+        }
         AuditChain.Verifier verifier = new AuditChain.Verifier();
         List<Problem> lineProblems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -162,8 +171,9 @@ public final class AuditFile implements AutoCloseable {
         Path file = file();
         try {
             if (Files.exists(file)) {
-                boolean endsWithNewline = Files.size(file) == 0 || lastByte(file) == '\n';
-                List<byte[]> all = rawLines(file);
+                byte[] bytes = read(file, length);
+                boolean endsWithNewline = bytes.length == 0 || bytes[bytes.length - 1] == '\n';
+                List<byte[]> all = rawLines(bytes);
                 for (int i = 0; i < all.size(); i++) {
                     long lineNo = i + 1;
                     Optional<AuditChain.Entry> entry = parse(all.get(i));
@@ -207,8 +217,12 @@ public final class AuditFile implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
         try {
             sync();
+            closed = true;
             channel.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -219,9 +233,30 @@ public final class AuditFile implements AutoCloseable {
         return "line " + lineNo + " (" + line.length + " bytes, SHA-256 " + HexFormat.of().formatHex(sha256(line)) + ")";
     }
 
-    /** The file's lines as bytes, without their newline (a torn line may end inside a UTF-8 character). */
+    private long lastLength() {
+        try {
+            return closed ? Files.size(file()) : channel.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] read(Path file, long length) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, in.size()));
+            while (buffer.hasRemaining() && in.read(buffer, buffer.position()) > 0) {
+                // read on
+            }
+            return buffer.array();
+        }
+    }
+
     private static List<byte[]> rawLines(Path file) throws IOException {
-        byte[] all = Files.readAllBytes(file);
+        return rawLines(Files.readAllBytes(file));
+    }
+
+    /** The lines as bytes, without their newline (a torn line may end inside a UTF-8 character). */
+    private static List<byte[]> rawLines(byte[] all) {
         List<byte[]> lines = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < all.length; i++) {

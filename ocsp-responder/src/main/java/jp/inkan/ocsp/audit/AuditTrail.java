@@ -76,9 +76,14 @@ public class AuditTrail implements AuditSink {
         }
     }
 
+    /** Never throws into the caller (a renewal or a registry update goes on); a failure is logged as an error. */
     @Override
     public void record(String event, String subject, String detail) {
-        file.append(ACTOR, event, subject, detail);
+        try {
+            file.append(ACTOR, event, subject, detail);
+        } catch (RuntimeException e) {
+            LOG.errorf("Could not write the audit entry %s %s (%s): %s", event, subject, detail, e.getMessage());
+        }
     }
 
     /** The registry as applied now: each added, changed or removed party is one entry. */
@@ -105,12 +110,20 @@ public class AuditTrail implements AuditSink {
 
     @Scheduled(every = "${inkan.ocsp.audit.sync-every:PT1S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledSync() {
-        file.sync();
+        try {
+            file.sync();
+        } catch (RuntimeException e) {
+            LOG.errorf("Could not force the audit file to disk: %s", e.getMessage());
+        }
     }
 
     @Scheduled(every = "${inkan.ocsp.audit.refusals-every:PT1M}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledRefusals() {
-        flushRefusals();
+        try {
+            flushRefusals();
+        } catch (RuntimeException e) {
+            LOG.errorf("Could not audit the refusals (kept for the next run): %s", e.getMessage());
+        }
     }
 
     @Scheduled(every = "${inkan.ocsp.audit.anchor-every:PT1M}", delayed = "PT10S",
@@ -126,7 +139,14 @@ public class AuditTrail implements AuditSink {
     /** Audits the refusals counted since the last flush, one entry per caller and reason. */
     public void flushRefusals() {
         List<RefusalTally.Count> counts = access.refusals().drain();
-        counts.forEach(c -> file.append(c.caller(), "ocsp.refused", c.reason(), c.detail()));
+        for (RefusalTally.Count c : counts) {
+            try {
+                file.append(c.caller(), "ocsp.refused", c.reason(), c.detail());
+            } catch (RuntimeException e) {
+                access.refusals().refused(c.caller(), c.reason(), c.count());
+                throw e;
+            }
+        }
         file.sync();
     }
 
