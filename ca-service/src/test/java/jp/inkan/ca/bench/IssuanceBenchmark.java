@@ -92,6 +92,7 @@ class IssuanceBenchmark {
             ConcurrentLinkedQueue<IssuanceRequest> requests = requests(cardKeys, (int) (raw * PHASE.toSeconds() * 1.1) + 500);
             List<Long> latencies = new ArrayList<>();
             long before = store.total();
+            System.out.println("bench: issuance phase starts, threads=" + threads);
             Cpu.Meter issuedMeter = Cpu.start();
             double issued = run(threads, PHASE, () -> issuance.issue(requests.poll()), latencies);
             Cpu issuedCpu = issuedMeter.stop(issued * PHASE.toSeconds());
@@ -184,7 +185,7 @@ class IssuanceBenchmark {
                 .append("(SHA256withRSA, one C_SignInit/C_Sign per call).\n");
         md.append("- **issued**: `IssuanceService.issue` end to end: validate request and CSR (RSA-2048 card keys, ")
                 .append("proof of possession verified), key policy, validity, subject sequence, build, sign in the HSM, ")
-                .append("record in PostgreSQL (one committed transaction each); half signature, half authentication.\n\n");
+                .append("record in PostgreSQL with its outbox event and audit entry (concurrent issuances share commits); half signature, half authentication.\n\n");
         md.append("CPU per operation: milliseconds of CPU of this JVM (which includes SoftHSM2, an in-process ")
                 .append("library) and of the whole machine (adds PostgreSQL), divided by operations completed.\n\n");
         md.append("| threads | raw signatures/s | issued certificates/s | issued / raw | issuance p50 ms | issuance p99 ms "
