@@ -54,7 +54,9 @@ class ResponderAccessIT {
         responder = new ResponderProcess("access", broker.bootstrapServers(),
                 Map.of("inkan.ocsp.access.signature", "mtls", "inkan.ocsp.access.authentication", "signed-request",
                         // a topic of this test's own, so earlier runs' registrations do not count
-                        "inkan.ocsp.access.registry-topic", topic())).start().awaitReady(Duration.ofSeconds(120));
+                        "inkan.ocsp.access.registry-topic", topic(),
+                        // the audit file's refusal counts and anchoring every second, not every minute
+                        "inkan.ocsp.audit.refusals-every", "PT1S", "inkan.ocsp.audit.anchor-every", "PT1S")).start().awaitReady(Duration.ofSeconds(120));
         dir = Files.createTempDirectory("ocsp-access");
         rp = Path.of(LocalEnv.env().get("INKAN_PKI_DIR")).resolve("relying-parties");
         sigRoot = issue(CertificateType.SIGNATURE, "sig");
@@ -81,6 +83,60 @@ class ResponderAccessIT {
             responder.stop();
         }
         CaServiceProcess.stop();
+    }
+
+    @Test
+    void theAuditFileRecordsWhatHappenedIsAnchoredInCaServiceAndAnAlteredLineIsNamed() throws Exception {
+        assertEquals("401", curlPost(request(sigRoot, sigCert, "audit"), null, dir.resolve("audit.resp")), "no client certificate");
+        Path file = responder.stateDir().resolve("audit/audit.jsonl");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        io.restassured.path.json.JsonPath verification;
+        while (true) {
+            verification = RestAssured.get(responder.managementUrl() + "/admin/audit/verification").then().statusCode(200)
+                    .extract().jsonPath();
+            String lines = Files.readString(file);
+            if (verification.getLong("anchors") >= 1 && lines.contains("\"event\":\"ocsp.refused\"")
+                    && verification.getLong("lastSeq") > 0) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "not anchored or refusal not audited within 30 s: " + verification.prettify());
+            Thread.sleep(200);
+        }
+        assertTrue(verification.getBoolean("intact"), verification.prettify());
+        List<String> lines = Files.readAllLines(file);
+        assertTrue(lines.get(0).contains("\"event\":\"service.started\"") && lines.get(0).contains("signature=MTLS authentication=SIGNED_REQUEST"),
+                lines.get(0));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"event\":\"responder.certificate-issued\"")), "responder certificates");
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"event\":\"registry.party-added\"") && l.contains("\"subject\":\"sig-verifier\"")),
+                "registry changes applied");
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"actor\":\"anonymous\"") && l.contains("\"event\":\"ocsp.refused\"")
+                && l.matches(".*\"detail\":\"HTTPS without a client certificate: \\d+ refused between .*")), "refusals, counted per caller");
+
+        // Change one byte of the first line in place (the responder keeps appending at the end).
+        byte[] all = Files.readAllBytes(file);
+        int at = new String(all, StandardCharsets.ISO_8859_1).indexOf("registry topic");
+        assertTrue(at > 0 && at < lines.get(0).length());
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap("registry_topic".getBytes(StandardCharsets.US_ASCII)), at);
+        }
+        io.restassured.path.json.JsonPath broken = RestAssured.get(responder.managementUrl() + "/admin/audit/verification")
+                .then().statusCode(200).extract().jsonPath();
+        assertFalse(broken.getBoolean("intact"));
+        List<Map<String, Object>> breaks = broken.getList("breaks");
+        assertEquals(1, breaks.size(), breaks.toString());
+        assertEquals(1, ((Number) breaks.get(0).get("seq")).intValue());
+        assertEquals(1, ((Number) breaks.get(0).get("line")).intValue());
+        assertTrue(breaks.get(0).get("problem").toString().contains("altered"), breaks.toString());
+        // The script an operator runs says the same.
+        ProcessBuilder script = new ProcessBuilder("bash", LocalEnv.repoDir().resolve("deploy/local/audit-verify.sh").toString(),
+                "ocsp-responder").redirectErrorStream(true);
+        script.environment().put("INKAN_OCSP_MANAGEMENT_URL", responder.managementUrl());
+        script.environment().put("INKAN_LOCAL_DIR", LocalEnv.localDir().toString());
+        Process run = script.start();
+        String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(run.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, run.exitValue(), output);
+        assertTrue(output.contains("BROKEN at entry 1 (line 1)"), output);
     }
 
     /** Issues a certificate through ca-service, waits until the responder's store has it; returns its root's PEM file. */

@@ -17,6 +17,7 @@ import jp.inkan.common.relyingparty.RelyingParty;
 import jp.inkan.common.relyingparty.RelyingPartyIndex;
 import jp.inkan.common.relyingparty.TokenBucket;
 import jp.inkan.common.relyingparty.Usage;
+import jp.inkan.crl.audit.AuditTrail;
 import jp.inkan.crl.config.CrlConfig;
 
 /**
@@ -35,6 +36,7 @@ public class CrlAccess {
     }
 
     private final CrlConfig config;
+    private final AuditTrail audit;
     private final Clock clock = Clock.systemUTC();
     private final Usage usage = new Usage(clock);
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
@@ -42,8 +44,9 @@ public class CrlAccess {
     private volatile boolean loaded;
     private RegistryFollower follower;
 
-    public CrlAccess(CrlConfig config) {
+    public CrlAccess(CrlConfig config, AuditTrail audit) {
         this.config = config;
+        this.audit = audit;
     }
 
     void start(@Observes StartupEvent startup) {
@@ -89,10 +92,14 @@ public class CrlAccess {
         }
         if (clientCertificate.isEmpty()) {
             usage.refusal("anonymous");
+            audit.refused("anonymous", ca.name().toLowerCase(java.util.Locale.ROOT) + " CRL: no client certificate");
             return Outcome.NO_CERTIFICATE;
         }
         if (party == null || !party.active() || !party.entitledTo(ca)) {
             usage.refusal(party == null ? "unregistered" : party.id());
+            audit.refused(party == null ? "unregistered" : party.id(), ca.name().toLowerCase(java.util.Locale.ROOT)
+                    + " CRL: " + (party == null ? "certificate of no relying party" : !party.active() ? "party inactive"
+                    : "party not entitled to this CA"));
             return Outcome.FORBIDDEN;
         }
         Integer rate = party.requestsPerSecond();
@@ -101,6 +108,7 @@ public class CrlAccess {
                     : new TokenBucket(rate, clock.millis()));
             if (!bucket.tryTake(clock.millis())) {
                 usage.rateLimited(party.id());
+                audit.refused(party.id(), ca.name().toLowerCase(java.util.Locale.ROOT) + " CRL: over its request rate");
                 return Outcome.RATE_LIMITED;
             }
         }

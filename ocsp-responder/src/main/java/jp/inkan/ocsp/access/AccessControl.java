@@ -13,6 +13,7 @@ import jp.inkan.common.CertificateType;
 import jp.inkan.common.relyingparty.RelyingParty;
 import jp.inkan.common.relyingparty.RelyingPartyIndex;
 import jp.inkan.common.relyingparty.TokenBucket;
+import jp.inkan.common.audit.RefusalTally;
 import jp.inkan.common.relyingparty.Usage;
 import jp.inkan.ocsp.config.OcspConfig;
 import jp.inkan.ocsp.crypto.OcspCodec;
@@ -42,6 +43,7 @@ public class AccessControl {
     private final boolean allOpen;
     private final Clock clock;
     private final Usage usage;
+    private final RefusalTally refusals;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private volatile RelyingPartyIndex registry = RelyingPartyIndex.EMPTY;
     private volatile boolean registryLoaded;
@@ -58,6 +60,12 @@ public class AccessControl {
         this.allOpen = this.modes.values().stream().allMatch(m -> m == AccessMode.OPEN);
         this.clock = clock;
         this.usage = new Usage(clock);
+        this.refusals = new RefusalTally(clock);
+    }
+
+    /** Refusals and rate limiting per caller since the audit trail last drained them. */
+    public RefusalTally refusals() {
+        return refusals;
     }
 
     public AccessMode mode(CertificateType ca) {
@@ -116,17 +124,21 @@ public class AccessControl {
     public Gate gate(Caller caller) {
         if (!caller.presentedCertificate()) {
             usage.refusal(caller.accountingName());
+            refusals.refused(caller.accountingName(), "HTTPS without a client certificate");
             return Gate.NO_CERTIFICATE;
         }
         RelyingParty party = caller.party();
         if (party == null || !party.active()) {
             usage.refusal(caller.accountingName());
+            refusals.refused(caller.accountingName(), party == null ? "client certificate of no relying party"
+                    : "relying party suspended");
             LOG.debugf("Refused client certificate %s (%s)", caller.fingerprint(),
                     party == null ? "not registered" : "suspended");
             return Gate.FORBIDDEN;
         }
         if (!takeToken(party)) {
             usage.rateLimited(party.id());
+            refusals.refused(party.id(), "over its request rate");
             return Gate.RATE_LIMITED;
         }
         return Gate.PASS;
@@ -184,6 +196,7 @@ public class AccessControl {
                 // A party that came through the HTTPS door already paid its token there.
                 if ((tlsParty == null || !tlsParty.id().equals(party.id())) && !takeToken(party)) {
                     usage.rateLimited(party.id());
+                    refusals.refused(party.id(), "over its request rate");
                     return Decision.RATE_LIMITED;
                 }
                 usage.query(party.id());
@@ -195,6 +208,8 @@ public class AccessControl {
 
     private Decision refuse(String caller, CertificateType ca) {
         usage.refusal(caller);
+        refusals.refused(caller, "not authorized for the " + ca.name().toLowerCase(java.util.Locale.ROOT) + " CA ("
+                + mode(ca).name().toLowerCase(java.util.Locale.ROOT) + ")");
         LOG.debugf("Refused %s for the %s CA", caller, ca);
         return Decision.UNAUTHORIZED;
     }

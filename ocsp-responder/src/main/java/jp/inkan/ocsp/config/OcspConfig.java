@@ -27,6 +27,21 @@ public interface OcspConfig {
 
     Access access();
 
+    Audit audit();
+
+    /** The audit file (README "Audit trail"): disk syncs, refusal aggregation, anchoring in ca-service. */
+    interface Audit {
+        @WithDefault("PT1S")
+        Duration syncEvery();
+
+        @WithDefault("PT1M")
+        Duration refusalsEvery();
+
+        /** {@code off} for never (tests anchor explicitly). */
+        @WithDefault("PT1M")
+        String anchorEvery();
+    }
+
     /** Who may ask about each CA: {@code open} (default), {@code mtls} or {@code signed-request}. */
     interface Access {
         @WithDefault("open")

@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jp.inkan.common.relyingparty.RegistryFollower;
 import jp.inkan.ocsp.access.AccessControl;
+import jp.inkan.ocsp.audit.AuditTrail;
 import jp.inkan.ocsp.config.OcspConfig;
 
 /**
@@ -19,9 +20,11 @@ public class RegistryConsumer {
     private final AccessControl access;
     private final EventsConfig events;
     private final OcspConfig config;
+    private final AuditTrail audit;
     private RegistryFollower follower;
 
-    public RegistryConsumer(AccessControl access, EventsConfig events, OcspConfig config) {
+    public RegistryConsumer(AccessControl access, EventsConfig events, OcspConfig config, AuditTrail audit) {
+        this.audit = audit;
         this.access = access;
         this.events = events;
         this.config = config;
@@ -32,7 +35,10 @@ public class RegistryConsumer {
             return;
         }
         follower = new RegistryFollower(events.bootstrapServers(), config.access().registryTopic(), "ocsp-responder-registry",
-                config.store().pollTimeout(), access::registry, access::registryLoaded);
+                config.store().pollTimeout(), parties -> {
+                    access.registry(parties);
+                    audit.registryApplied(parties);
+                }, access::registryLoaded);
         follower.start();
     }
 

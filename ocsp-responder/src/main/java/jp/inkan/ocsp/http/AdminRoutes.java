@@ -15,6 +15,7 @@ import java.time.LocalDate;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.relyingparty.RelyingParty;
 import jp.inkan.ocsp.access.AccessControl;
+import jp.inkan.ocsp.audit.AuditTrail;
 import jp.inkan.common.relyingparty.Usage;
 import jp.inkan.ocsp.events.EventConsumer;
 import jp.inkan.ocsp.issuers.CaDirectory;
@@ -27,7 +28,8 @@ import jp.inkan.ocsp.store.StatusStore;
  * {@code /admin/store} (counters, offsets) and {@code /admin/store/<issuerKeyId>/<serial>} (one
  * certificate's stored status and, when tracking is on, the revisions applied since start),
  * {@code /admin/relying-parties} (access modes, the registry as applied here, counts per caller),
- * {@code /admin/relying-parties/usage?day=} (one day's counts) and {@code /admin/metrics} (Prometheus text).
+ * {@code /admin/relying-parties/usage?day=} (one day's counts), {@code /admin/metrics} (Prometheus text)
+ * and {@code /admin/audit/verification} (the audit file's check).
  */
 @ApplicationScoped
 public class AdminRoutes {
@@ -39,9 +41,11 @@ public class AdminRoutes {
     private final ResponderCredentials credentials;
     private final AccessControl access;
     private final Clock clock;
+    private final AuditTrail audit;
 
     public AdminRoutes(StatusStore store, EventConsumer consumer, Responder responder, CaDirectory directory,
-                       ResponderCredentials credentials, AccessControl access, Clock clock) {
+                       ResponderCredentials credentials, AccessControl access, Clock clock, AuditTrail audit) {
+        this.audit = audit;
         this.access = access;
         this.clock = clock;
         this.store = store;
@@ -57,6 +61,17 @@ public class AdminRoutes {
         management.router().get("/admin/relying-parties").handler(this::relyingParties);
         management.router().get("/admin/relying-parties/usage").handler(this::usage);
         management.router().get("/admin/metrics").handler(this::metrics);
+        management.router().get("/admin/audit/verification").blockingHandler(this::verifyAudit, false);
+    }
+
+    /** The audit file re-read and checked against its anchors in ca-service; each break with entry and line. */
+    private void verifyAudit(RoutingContext ctx) {
+        try {
+            ctx.response().putHeader("Content-Type", "application/json")
+                    .end(io.vertx.core.json.Json.encode(audit.verify()));
+        } catch (RuntimeException e) {
+            ctx.response().setStatusCode(503).putHeader("Content-Type", "text/plain").end(e.getMessage() + "\n");
+        }
     }
 
     /** The registry as this replica applies it, with each caller's counts since start. */
