@@ -9,15 +9,19 @@ import io.restassured.RestAssured;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.Map;
 import java.util.Set;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.relyingparty.RelyingParty;
+import jp.inkan.common.relyingparty.Usage;
+import jp.inkan.common.relyingparty.UsageTopic;
 import jp.inkan.crl.testing.CrlInfrastructure;
 import jp.inkan.crl.testing.Crls;
 import jp.inkan.crl.testing.RelyingParties;
 import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.KafkaBroker;
+import jp.inkan.testing.Prometheus;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -79,5 +83,23 @@ class CrlAccessTest {
         assertEquals(1, usage.get("sig-verifier").get("refusals"), usage.toString());
         assertEquals(2, usage.get("anonymous").get("refusals"), usage.toString());
         assertEquals(1, usage.get("unregistered").get("refusals"), usage.toString());
+
+        // The same counts as meters on /q/metrics (since start: only this test refuses these callers).
+        Prometheus metrics = Prometheus.scrape(Crls.managementPort());
+        assertEquals(1, metrics.value("inkan_crl_relying_party_refusals_total", Map.of("caller", "sig-verifier")), metrics.text());
+        assertEquals(2, metrics.value("inkan_crl_relying_party_refusals_total", Map.of("caller", "anonymous")), metrics.text());
+        assertTrue(metrics.value("inkan_crl_relying_party_queries_total", Map.of("caller", "auth-verifier")) >= 2, metrics.text());
+
+        // Published to the usage topic on demand: the daily report reads there what this replica counted.
+        RestAssured.given().baseUri("http://127.0.0.1").port(Crls.managementPort())
+                .post("/admin/relying-parties/usage/publish").then().statusCode(204);
+        Map<String, Map<String, Integer>> published = RestAssured.given().baseUri("http://127.0.0.1").port(Crls.managementPort())
+                .get("/admin/relying-parties/usage").then().statusCode(200).extract().jsonPath().getMap("callers");
+        Map<String, Usage.Counts> report = UsageTopic.report(bootstrap, RelyingParties.USAGE_TOPIC,
+                LocalDate.now(Usage.JAPAN), "crl-publisher");
+        assertEquals(published.keySet(), report.keySet(), report.toString());
+        published.forEach((caller, c) -> assertEquals(new Usage.Counts(c.get("queries"), c.get("refusals"), c.get("rateLimited")),
+                report.get(caller), caller));
+        assertTrue(UsageTopic.report(bootstrap, RelyingParties.USAGE_TOPIC, LocalDate.now(Usage.JAPAN), "ocsp-responder").isEmpty());
     }
 }

@@ -38,7 +38,8 @@ import jp.inkan.crl.store.CrlStore;
  * {@code application/pkix-crl}, with caching headers from the CRL itself: Last-Modified is
  * thisUpdate, Expires nextUpdate, the ETag the tail of the signature (the same CRL has the same tag on
  * every replica). On the management port: {@code POST /crl/publish} for operators and
- * {@code GET /admin/relying-parties/usage?day=} for the daily usage report.
+ * {@code GET /admin/relying-parties/usage?day=} (this process's counts of a day) and
+ * {@code POST /admin/relying-parties/usage/publish} (to the usage topic now, for the daily report).
  *
  * <p>A CA in {@code mtls} mode ({@link CrlAccess}) is served only on the HTTPS listener to an active
  * relying party entitled to it: no client certificate is 401, any other certificate 403, a party
@@ -75,6 +76,16 @@ public class CrlRoutes {
     void management(@Observes ManagementInterface management) {
         management.router().post("/crl/publish").blockingHandler(this::trigger, false);
         management.router().get("/admin/relying-parties/usage").handler(this::usage);
+        management.router().post("/admin/relying-parties/usage/publish").blockingHandler(this::publishUsage, false);
+    }
+
+    /** This replica's usage to the usage topic now, so the report taken next includes the last seconds. */
+    private void publishUsage(RoutingContext ctx) {
+        try {
+            ctx.response().setStatusCode(access.publishUsage() ? 204 : 404).end();
+        } catch (RuntimeException e) {
+            ctx.response().setStatusCode(503).end();
+        }
     }
 
     /** One day's downloads and refusals per caller (Japan time; default today), for the daily report. */
