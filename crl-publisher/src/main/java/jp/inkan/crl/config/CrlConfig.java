@@ -52,6 +52,14 @@ public interface CrlConfig {
 
         @WithDefault("inkan.relying-parties")
         String registryTopic();
+
+        /** The compacted usage topic the daily report reads (this replica's counts per day). */
+        @WithDefault("inkan.relying-party-usage")
+        String usageTopic();
+
+        /** How often this replica's usage counts are published (also on demand and at shutdown). */
+        @WithDefault("PT10S")
+        java.time.Duration usagePublishInterval();
     }
 
     interface CaService {

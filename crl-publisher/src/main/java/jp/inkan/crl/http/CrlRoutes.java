@@ -40,8 +40,9 @@ import jp.inkan.crl.store.CrlStore;
  * {@code application/pkix-crl}, with caching headers from the CRL itself: Last-Modified is
  * thisUpdate, Expires nextUpdate, the ETag the tail of the signature (the same CRL has the same tag on
  * every replica). On the management port: {@code POST /crl/publish} for operators (audited),
- * {@code GET /admin/relying-parties/usage?day=} for the daily usage report and
- * {@code GET /admin/audit/verification} for the audit chain's check.
+ * {@code GET /admin/relying-parties/usage?day=} (this process's counts of a day),
+ * {@code POST /admin/relying-parties/usage/publish} (to the usage topic now, for the daily report)
+ * and {@code GET /admin/audit/verification} for the audit chain's check.
  *
  * <p>A CA in {@code mtls} mode ({@link CrlAccess}) is served only on the HTTPS listener to an active
  * relying party entitled to it: no client certificate is 401, any other certificate 403, a party
@@ -85,6 +86,7 @@ public class CrlRoutes {
         management.router().post("/crl/publish").blockingHandler(this::trigger, false);
         management.router().get("/admin/relying-parties/usage").handler(this::usage);
         management.router().get("/admin/audit/verification").blockingHandler(this::verifyAudit, false);
+        management.router().post("/admin/relying-parties/usage/publish").blockingHandler(this::publishUsage, false);
     }
 
     /** Re-computes the audit chain and checks it against its anchors in ca-service; lists each break. */
@@ -93,6 +95,15 @@ public class CrlRoutes {
             ctx.response().putHeader("Content-Type", "application/json").end(json.writeValueAsString(auditTrail.verify()));
         } catch (IOException | RuntimeException e) {
             ctx.response().setStatusCode(503).putHeader("Content-Type", "text/plain").end(e.getMessage() + "\n");
+        }
+    }
+
+    /** This replica's usage to the usage topic now, so the report taken next includes the last seconds. */
+    private void publishUsage(RoutingContext ctx) {
+        try {
+            ctx.response().setStatusCode(access.publishUsage() ? 204 : 404).end();
+        } catch (RuntimeException e) {
+            ctx.response().setStatusCode(503).end();
         }
     }
 

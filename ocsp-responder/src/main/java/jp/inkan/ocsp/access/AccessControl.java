@@ -9,12 +9,14 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLSession;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.relyingparty.RelyingParty;
 import jp.inkan.common.relyingparty.RelyingPartyIndex;
 import jp.inkan.common.relyingparty.TokenBucket;
 import jp.inkan.common.audit.RefusalTally;
 import jp.inkan.common.relyingparty.Usage;
+import jp.inkan.common.tls.PeerCertificate;
 import jp.inkan.ocsp.config.OcspConfig;
 import jp.inkan.ocsp.crypto.OcspCodec;
 import jp.inkan.ocsp.crypto.OcspMessages;
@@ -29,6 +31,7 @@ import org.jboss.logging.Logger;
 public class AccessControl {
 
     private static final Logger LOG = Logger.getLogger(AccessControl.class);
+    private static final String SESSION_CALLER = "inkan.relying-party";
 
     /** What the HTTPS listener decides before any OCSP parsing. */
     public enum Gate {
@@ -105,6 +108,10 @@ public class AccessControl {
 
     /** The caller behind a TLS client certificate (or {@link Caller#ANONYMOUS} without one). */
     public Caller identify(Optional<X509Certificate> clientCertificate) {
+        return identify(clientCertificate, registry);
+    }
+
+    private static Caller identify(Optional<X509Certificate> clientCertificate, RelyingPartyIndex index) {
         if (clientCertificate.isEmpty()) {
             return Caller.ANONYMOUS;
         }
@@ -114,7 +121,38 @@ public class AccessControl {
         } catch (java.security.cert.CertificateEncodingException e) {
             return new Caller(null, "undecodable");
         }
-        return new Caller(registry.byClientCertificate(fingerprint).orElse(null), fingerprint);
+        return new Caller(index.byClientCertificate(fingerprint).orElse(null), fingerprint);
+    }
+
+    /** A TLS session's caller as of one registry version. */
+    private record Identified(Caller caller, RelyingPartyIndex registry) {
+    }
+
+    /**
+     * The caller of a TLS session, remembered in the session: keep-alive requests (and resumed
+     * sessions, which carry the same verified certificate) skip reading and hashing the client
+     * certificate. The registry version is checked on every request, so a suspension or any other
+     * change applies to open connections as soon as it is installed (a re-lookup by the remembered
+     * fingerprint, no re-hash).
+     */
+    public Caller identify(SSLSession session) {
+        RelyingPartyIndex index = registry;
+        if (session == null) {
+            return Caller.ANONYMOUS;
+        }
+        Caller caller;
+        if (session.getValue(SESSION_CALLER) instanceof Identified known) {
+            if (known.registry() == index) {
+                return known.caller();
+            }
+            Caller before = known.caller();
+            caller = before.fingerprint() == null || before.fingerprint().equals("undecodable") ? before
+                    : new Caller(index.byClientCertificate(before.fingerprint()).orElse(null), before.fingerprint());
+        } else {
+            caller = identify(PeerCertificate.of(session), index);
+        }
+        session.putValue(SESSION_CALLER, new Identified(caller, index));
+        return caller;
     }
 
     /**
@@ -187,7 +225,7 @@ public class AccessControl {
                 }
                 Optional<RelyingParty> signer = signer(request.signature());
                 if (signer.isEmpty()) {
-                    return refuse(tlsParty != null ? tlsParty.id() : "unregistered-signer", ca);
+                    return refuse(tlsParty != null ? tlsParty.id() : Caller.UNREGISTERED_SIGNER, ca);
                 }
                 RelyingParty party = signer.get();
                 if (!party.active() || !party.entitledTo(ca)) {

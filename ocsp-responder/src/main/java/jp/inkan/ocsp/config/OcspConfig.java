@@ -54,6 +54,15 @@ public interface OcspConfig {
         @NotBlank
         @WithDefault("inkan.relying-parties")
         String registryTopic();
+
+        /** The compacted usage topic the daily report reads (this replica's counts per day, key service/replica/day). */
+        @NotBlank
+        @WithDefault("inkan.relying-party-usage")
+        String usageTopic();
+
+        /** How often this replica's usage counts are published (also on demand and at shutdown). */
+        @WithDefault("PT10S")
+        Duration usagePublishInterval();
     }
 
     interface Responses {
