@@ -23,7 +23,7 @@ import jp.inkan.ca.crypto.X509Encoder;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.hsm.CryptoToken;
 import jp.inkan.ca.hsm.SigningAlgorithm;
-import jp.inkan.ca.inventory.JdbcTransactions;
+import jp.inkan.common.jdbc.JdbcTransactions;
 import jp.inkan.ca.issuance.KeyType;
 import jp.inkan.ca.issuance.SerialNumbers;
 import jp.inkan.common.audit.AuditAnchor;

@@ -24,7 +24,7 @@ import jp.inkan.ca.config.CaConfig;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.error.CaException.FieldError;
 import jp.inkan.ca.error.CaException.Kind;
-import jp.inkan.ca.inventory.JdbcTransactions;
+import jp.inkan.common.jdbc.JdbcTransactions;
 import jp.inkan.ca.revocation.RevocationService;
 import jp.inkan.common.CertificateType;
 import org.jboss.logging.Logger;

@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.audit.AuditChain;
 import jp.inkan.common.audit.AuditTable;
+import jp.inkan.common.jdbc.JdbcTransactions;
 
 /**
  * crl-publisher's append-only audit trail ({@code audit_log}, chained by hash). It holds no HSM
@@ -40,20 +41,10 @@ public class AuditLog {
 
     /** Appends entries in a transaction of their own. */
     public void record(List<AuditTable.Entry> entries) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                table.append(connection, entries);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("The audit trail cannot be written: " + e.getMessage(), e);
-        }
+        JdbcTransactions.inTransaction(dataSource, connection -> {
+            table.append(connection, entries);
+            return null;
+        }, e -> new IllegalStateException("The audit trail cannot be written: " + e.getMessage(), e));
     }
 
     public void record(String actor, String action, String subject, String detail) {

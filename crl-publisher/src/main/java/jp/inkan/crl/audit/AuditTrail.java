@@ -7,8 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
+import jp.inkan.common.audit.AnchorSender;
 import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.audit.AuditTable;
 import jp.inkan.common.audit.RefusalTally;
@@ -31,12 +31,13 @@ public class AuditTrail {
     private final CaClient ca;
     private final CrlConfig config;
     private final RefusalTally refusals = new RefusalTally(Clock.systemUTC());
-    private volatile AuditAnchor lastAnchored;
+    private final AnchorSender anchors;
 
     public AuditTrail(AuditLog audit, CaClient ca, CrlConfig config) {
         this.audit = audit;
         this.ca = ca;
         this.config = config;
+        this.anchors = new AnchorSender(audit::head, ca::anchor);
     }
 
     void started(@Observes StartupEvent event) {
@@ -51,8 +52,8 @@ public class AuditTrail {
 
     void stopping(@Observes ShutdownEvent event) {
         flushRefusalsQuietly();
-        if (enabled()) {
-            anchorQuietly();
+        if (!AnchorSender.isOff(config.audit().anchorEvery())) {
+            anchors.anchorQuietly();
         }
     }
 
@@ -69,7 +70,7 @@ public class AuditTrail {
     @Scheduled(every = "${inkan.crl.audit.anchor-every:PT1M}", delayed = "PT10S",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledAnchor() {
-        anchorQuietly();
+        anchors.anchorQuietly();
     }
 
     /** Audits the refusals counted since the last flush, one entry per caller and reason. */
@@ -88,31 +89,13 @@ public class AuditTrail {
     }
 
     /** Sends the chain head unless it is the one last anchored; returns what ca-service recorded. */
-    public synchronized Optional<AuditAnchor> anchor() {
-        Optional<AuditAnchor> head = audit.head();
-        if (head.isEmpty() || head.get().equals(lastAnchored)) {
-            return Optional.empty();
-        }
-        AuditAnchor recorded = ca.anchor(head.get());
-        lastAnchored = head.get();
-        return Optional.of(recorded);
+    public Optional<AuditAnchor> anchor() {
+        return anchors.anchor();
     }
 
     /** The chain checked against its anchors in ca-service (anchors -1 if ca-service did not answer). */
     public AuditLog.Verification verify() {
-        List<AuditAnchor> anchors;
-        try {
-            anchors = ca.anchors();
-        } catch (RuntimeException e) {
-            LOG.warnf("Could not read the audit anchors from ca-service: %s", e.getMessage());
-            anchors = null;
-        }
-        return audit.verify(anchors);
-    }
-
-    private boolean enabled() {
-        String every = config.audit().anchorEvery().trim().toLowerCase(Locale.ROOT);
-        return !every.equals("off") && !every.equals("disabled");
+        return audit.verify(AnchorSender.anchorsOrNull(ca::anchors));
     }
 
     private void flushRefusalsQuietly() {
@@ -120,14 +103,6 @@ public class AuditTrail {
             flushRefusals();
         } catch (RuntimeException e) {
             LOG.errorf("Could not audit the refused downloads (kept for the next run): %s", e.getMessage());
-        }
-    }
-
-    private void anchorQuietly() {
-        try {
-            anchor();
-        } catch (RuntimeException e) {
-            LOG.warnf("Could not anchor the audit chain head in ca-service (tried again at the next run): %s", e.getMessage());
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import jp.inkan.common.CertificateType;
+import jp.inkan.common.audit.AnchorSender;
 import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.audit.RefusalTally;
 import jp.inkan.common.relyingparty.RelyingParty;
@@ -40,13 +41,17 @@ public class AuditTrail implements AuditSink {
     private final CaServiceClient ca;
     private final AccessControl access;
     private final Map<String, RelyingParty> registry = new TreeMap<>();
-    private volatile AuditAnchor lastAnchored;
+    private final AnchorSender anchors;
 
     public AuditTrail(OcspConfig config, Clock clock, CaServiceClient ca, AccessControl access) {
         this.config = config;
         this.ca = ca;
         this.access = access;
         this.file = new AuditFile(config.store().stateDir().resolve("audit"), clock);
+        this.anchors = new AnchorSender(() -> {
+            file.sync();
+            return file.head();
+        }, ca::anchor);
     }
 
     void started(@Observes @Priority(1) StartupEvent event) {
@@ -66,7 +71,7 @@ public class AuditTrail implements AuditSink {
     void stopping(@Observes ShutdownEvent event) {
         try {
             flushRefusals();
-            if (anchoring()) {
+            if (!AnchorSender.isOff(config.audit().anchorEvery())) {
                 anchor();
             }
         } catch (RuntimeException e) {
@@ -151,31 +156,12 @@ public class AuditTrail implements AuditSink {
     }
 
     /** Sends the chain head unless it is the one last anchored; returns what ca-service recorded. */
-    public synchronized Optional<AuditAnchor> anchor() {
-        file.sync();
-        Optional<AuditAnchor> head = file.head();
-        if (head.isEmpty() || head.get().equals(lastAnchored)) {
-            return Optional.empty();
-        }
-        AuditAnchor recorded = ca.anchor(head.get());
-        lastAnchored = head.get();
-        return Optional.of(recorded);
+    public Optional<AuditAnchor> anchor() {
+        return anchors.anchor();
     }
 
     /** The file's chain re-computed and checked against its anchors in ca-service (anchors -1 if unreachable). */
     public AuditFile.Verification verify() {
-        List<AuditAnchor> anchors;
-        try {
-            anchors = ca.anchors();
-        } catch (RuntimeException e) {
-            LOG.warnf("Could not read the audit anchors from ca-service: %s", e.getMessage());
-            anchors = null;
-        }
-        return file.verify(anchors);
-    }
-
-    private boolean anchoring() {
-        String every = config.audit().anchorEvery().trim().toLowerCase(Locale.ROOT);
-        return !every.equals("off") && !every.equals("disabled");
+        return file.verify(AnchorSender.anchorsOrNull(ca::anchors));
     }
 }

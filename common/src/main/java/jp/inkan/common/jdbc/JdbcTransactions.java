@@ -1,4 +1,4 @@
-package jp.inkan.ca.inventory;
+package jp.inkan.common.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
