@@ -172,6 +172,16 @@ class RotationUnderLoadIT {
         workers.add(load.submit(() -> loop(stop, failures, () -> downloadCrls(crlGenerations, counts, failures))));
 
         Thread.sleep(6_000);
+        // A switch sooner than inkan.ca.operators.min-switch-lead (PT1S for tests) after the execution
+        // is refused, approvals or not: the services could not serve the new generation in time.
+        long tooSoon = Mtls.given(CaServiceProcess.port(), "operators/alice").contentType(ContentType.JSON)
+                .body(Map.of("action", "ROTATE", "ca", "SIGNATURE", "switchAt", Instant.now().toString()))
+                .post("/operator/v1/requests").then().statusCode(201).extract().jsonPath().getLong("id");
+        Mtls.given(CaServiceProcess.port(), "operators/bob").post("/operator/v1/requests/" + tooSoon + "/approval")
+                .then().statusCode(200);
+        Mtls.given(CaServiceProcess.port(), "operators/bob").post("/operator/v1/requests/" + tooSoon + "/execution")
+                .then().statusCode(400).body("type", org.hamcrest.Matchers.equalTo("urn:inkan:problem:invalid-request"));
+        assertEquals(Set.of(1), roots().keySet(), "the refused rotation made no generation");
         // Dual control: alice asks, alone she cannot execute; bob approves and executes.
         Instant switchAt = Instant.now().plus(SWITCH_DELAY);
         long id = Mtls.given(CaServiceProcess.port(), "operators/alice").contentType(ContentType.JSON)

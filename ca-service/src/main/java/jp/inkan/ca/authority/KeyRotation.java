@@ -75,6 +75,13 @@ public class KeyRotation {
             throw new CaException(Kind.INVALID_REQUEST, "The switch time is in the past.",
                     java.util.List.of(new CaException.FieldError("switchAt", "must not be in the past")));
         }
+        java.time.Duration lead = config.operators().minSwitchLead();
+        if (switchAt.isBefore(now.plus(lead))) {
+            throw new CaException(Kind.INVALID_REQUEST, "The switch must be at least " + lead + " after the rotation"
+                    + " is executed, so that every OCSP responder and CRL publisher serves the new generation before"
+                    + " it issues: ask again with a later switchAt.",
+                    java.util.List.of(new CaException.FieldError("switchAt", "must be at least " + lead + " from now")));
+        }
         CaConfig.Authority authority = authority(ca);
         int number = previous.generation() + 1;
         String alias = authority.keyAliasPrefix() + "-g" + (number < 10 ? "0" + number : Integer.toString(number));
