@@ -157,7 +157,7 @@ class RotationUnderLoadIT {
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService load = Executors.newFixedThreadPool(6);
+        ExecutorService load = Executors.newFixedThreadPool(7);
         List<Future<?>> workers = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
             workers.add(load.submit(() -> loop(stop, failures, () -> issue(issued, counts, failures))));
@@ -170,6 +170,18 @@ class RotationUnderLoadIT {
         // CRLs of the generations whose certificates exist (generation 02's from the switch on).
         Map<Integer, X509Certificate> crlGenerations = new ConcurrentHashMap<>(roots);
         workers.add(load.submit(() -> loop(stop, failures, () -> downloadCrls(crlGenerations, counts, failures))));
+        // A load balancer (k8s readiness) would take an unready replica out: neither may drop out.
+        workers.add(load.submit(() -> loop(stop, failures, () -> {
+            for (var service : List.of(responder, publisher)) {
+                int status = status(service.managementUrl() + "/q/health/ready");
+                if (status != 200) {
+                    failures.add(service.getClass().getSimpleName() + " not ready: " + status + " "
+                            + RestAssured.get(service.managementUrl() + "/q/health/ready").asString());
+                }
+                count(counts, "ready");
+            }
+            Thread.sleep(20);
+        })));
 
         Thread.sleep(6_000);
         // A switch sooner than inkan.ca.operators.min-switch-lead (PT1S for tests) after the execution
@@ -535,7 +547,7 @@ class RotationUnderLoadIT {
 
     static int status(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody())
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET()
                     .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (java.io.IOException e) {
             return -1;
