@@ -153,6 +153,10 @@ class RotationUnderLoadIT {
     void aRotationUnderLoadFailsNoRequestAndBothGenerationsValidateEverywhere(@TempDir Path dir) throws Exception {
         Map<Integer, X509Certificate> roots = new ConcurrentHashMap<>(roots());
         assertEquals(Set.of(1), roots.keySet(), "a fresh signature CA");
+        // The publisher's first scheduled check (5 s after start) publishes generation 01's CRLs.
+        awaitUntil(Instant.now().plusSeconds(60), "generation 01's first CRLs",
+                () -> status(publisher.url() + "/crl/signature/g01/full.crl") == 200
+                        && status(publisher.url() + "/crl/signature/g01/full-delta.crl") == 200);
         List<Tracked> issued = new CopyOnWriteArrayList<>();
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
