@@ -109,6 +109,7 @@ public class KeyRotation {
         KeyGeneration added = record(ca, previous, new KeyGeneration(0, ca, number, alias, algorithm, facts.subjectDn(),
                 facts.subjectKeyIdentifier(), key.certificateDer(), facts.notBefore(), facts.notAfter(),
                 switchAt.isBefore(now) ? now : switchAt, newWithOld, oldWithNew, null), operator, now);
+        generations.changed(); // committed: /internal/v1/cas lists it from now on, here at once
         LOG.infof("Rotated the %s CA: generation %s (key '%s', SKI %s) issues from %s", ca, added.label(), alias,
                 added.keyId(), added.issuingFrom());
         return added;
@@ -149,11 +150,13 @@ public class KeyRotation {
                         + generation.label() + " have not expired yet; it keeps signing CRLs and OCSP answers for them.");
             }
             markRetired(generation, operator, now);
+            generations.changed();
         }
         if (token.destroy(generation.keyAlias())) {
             LOG.infof("Destroyed key '%s' of %s generation %s in the HSM", generation.keyAlias(), ca, generation.label());
         }
         generations.markKeyDestroyed(generation.id(), clock.instant());
+        generations.changed();
         audit.record(operator, "ca.key-destroyed", ca + " generation " + generation.label(), "key=" + generation.keyAlias()
                 + ", ski=" + generation.keyId());
         return generations.generation(ca, number).orElseThrow();
