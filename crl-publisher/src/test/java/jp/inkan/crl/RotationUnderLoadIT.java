@@ -474,6 +474,16 @@ class RotationUnderLoadIT {
             assertTrue(revokedChecked.output().contains("certificate revoked"), revokedChecked.output());
         }
 
+        // One issuer name for all generations: a CRL's scope is the name (and IDP), not the key, so
+        // each generation's CRL lists the other's revocations too (the JDK below relies on it).
+        CertificateFactory crlReader = CertificateFactory.getInstance("X.509");
+        X509CRL crl1 = (X509CRL) crlReader.generateCRL(new java.io.ByteArrayInputStream(partitions.get(1)));
+        X509CRL crl2 = (X509CRL) crlReader.generateCRL(new java.io.ByteArrayInputStream(partitions.get(2)));
+        assertTrue(crl2.getRevokedCertificate(new BigInteger(oldRevoked.serial, 16)) != null,
+                "generation 02's CRL lists a revoked generation 01 certificate");
+        assertTrue(crl1.getRevokedCertificate(new BigInteger(newRevoked.serial, 16)) != null,
+                "generation 01's CRL lists a revoked generation 02 certificate");
+
         // The JDK's PKIX validator, from either anchor, on [certificate] or [certificate, link], with
         // the CRL of the certificate's generation for its revocation check.
         CertificateFactory x509 = CertificateFactory.getInstance("X.509");
