@@ -4,7 +4,8 @@
 #   deploy/local/municipality.sh register --code 131016 --prefecture 東京都 --name 千代田区 --certificate client.pem
 #   deploy/local/municipality.sh list
 #   deploy/local/municipality.sh register-dev   # every sample municipality of deploy/local/pki.sh but 272035
-#   deploy/local/municipality.sh audit-verify   # re-computes registration-service's audit hash chain
+#   deploy/local/municipality.sh audit-verify   # re-computes registration-service's audit hash chain and checks it
+#                                               # against its anchors in ca-service (exit 1 broken, 3 anchors unchecked)
 #
 # It runs registration-service's jar in command mode (no HTTP listener) against the same database.
 set -euo pipefail

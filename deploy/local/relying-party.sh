@@ -6,11 +6,14 @@
 #   deploy/local/relying-party.sh suspend --id acme-sign
 #   deploy/local/relying-party.sh activate --id acme-sign
 #   deploy/local/relying-party.sh list
-#   deploy/local/relying-party.sh usage --management http://127.0.0.1:9082[,http://…] [--day 2026-12-02]
+#   deploy/local/relying-party.sh usage [--day 2026-12-02] [--service ocsp-responder|crl-publisher] \
+#       [--management http://127.0.0.1:9082,http://127.0.0.1:9083]   # replicas to publish first
 #   deploy/local/relying-party.sh register-dev   # the sample parties of deploy/local/pki.sh (not "stranger")
 #
 # The registry is the compacted Kafka topic inkan.relying-parties (key = id); every ocsp-responder
-# replica follows it and applies a change within about a second, without a restart. This runs the
+# replica follows it and applies a change within about a second, without a restart. The usage report
+# reads the compacted topic inkan.relying-party-usage (INKAN_RELYING_PARTY_USAGE_TOPIC), where every
+# responder and crl-publisher replica publishes its counts per day. This runs the
 # command from the responder's packaged classes (no responder is started).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

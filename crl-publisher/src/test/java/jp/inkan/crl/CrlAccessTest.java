@@ -9,15 +9,19 @@ import io.restassured.RestAssured;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.Map;
 import java.util.Set;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.relyingparty.RelyingParty;
+import jp.inkan.common.relyingparty.Usage;
+import jp.inkan.common.relyingparty.UsageTopic;
 import jp.inkan.crl.testing.CrlInfrastructure;
 import jp.inkan.crl.testing.Crls;
 import jp.inkan.crl.testing.RelyingParties;
 import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.KafkaBroker;
+import jp.inkan.testing.Prometheus;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +37,9 @@ class CrlAccessTest {
 
     @Test
     void onlyAnActiveEntitledPartyDownloadsTheAuthenticationCrls() throws Exception {
+        // Other test classes of this JVM refuse downloads too (AuditTrailTest): count from here.
+        Map<String, Map<String, Integer>> before = usage();
+        Prometheus metricsBefore = Prometheus.scrape(Crls.managementPort());
         RestAssured.given().baseUri("http://127.0.0.1").port(Crls.managementPort())
                 .post("/crl/publish?kind=complete").then().statusCode(200);
         Path dir = Files.createTempDirectory("crl-access");
@@ -72,12 +79,42 @@ class CrlAccessTest {
             assertTrue(System.nanoTime() - activated < Duration.ofSeconds(5).toNanos(), "not served 5 s after activation");
             Thread.sleep(50);
         }
-        Map<String, Map<String, Integer>> usage = RestAssured.given().baseUri("http://127.0.0.1").port(Crls.managementPort())
-                .get("/admin/relying-parties/usage").then().statusCode(200).extract().jsonPath().getMap("callers");
+        Map<String, Map<String, Integer>> usage = usage();
         assertTrue(usage.get("auth-verifier").get("queries") >= 2 && usage.get("auth-verifier").get("refusals") >= 1,
                 usage.toString());
-        assertEquals(1, usage.get("sig-verifier").get("refusals"), usage.toString());
-        assertEquals(2, usage.get("anonymous").get("refusals"), usage.toString());
-        assertEquals(1, usage.get("unregistered").get("refusals"), usage.toString());
+        assertEquals(1, refusals(usage, "sig-verifier") - refusals(before, "sig-verifier"), usage + " after " + before);
+        assertEquals(2, refusals(usage, "anonymous") - refusals(before, "anonymous"), usage + " after " + before);
+        assertEquals(1, refusals(usage, "unregistered") - refusals(before, "unregistered"), usage + " after " + before);
+
+        // The same counts as meters on /q/metrics.
+        Prometheus metrics = Prometheus.scrape(Crls.managementPort());
+        String refused = "inkan_crl_relying_party_refusals_total";
+        assertEquals(1, metrics.value(refused, Map.of("caller", "sig-verifier"))
+                - metricsBefore.value(refused, Map.of("caller", "sig-verifier")), metrics.text());
+        assertEquals(2, metrics.value(refused, Map.of("caller", "anonymous"))
+                - metricsBefore.value(refused, Map.of("caller", "anonymous")), metrics.text());
+        // since start, so at least today's count (a test running across midnight in Japan has two days)
+        assertTrue(metrics.value("inkan_crl_relying_party_queries_total", Map.of("caller", "auth-verifier"))
+                >= usage.get("auth-verifier").get("queries"), metrics.text());
+
+        // Published to the usage topic on demand: the daily report reads there what this replica counted.
+        RestAssured.given().baseUri("http://127.0.0.1").port(Crls.managementPort())
+                .post("/admin/relying-parties/usage/publish").then().statusCode(204);
+        Map<String, Map<String, Integer>> published = usage();
+        Map<String, Usage.Counts> report = UsageTopic.report(bootstrap, RelyingParties.USAGE_TOPIC,
+                LocalDate.now(Usage.JAPAN), "crl-publisher");
+        assertEquals(published.keySet(), report.keySet(), report.toString());
+        published.forEach((caller, c) -> assertEquals(new Usage.Counts(c.get("queries"), c.get("refusals"), c.get("rateLimited")),
+                report.get(caller), caller));
+        assertTrue(UsageTopic.report(bootstrap, RelyingParties.USAGE_TOPIC, LocalDate.now(Usage.JAPAN), "ocsp-responder").isEmpty());
+    }
+
+    private static Map<String, Map<String, Integer>> usage() {
+        return RestAssured.given().baseUri("http://127.0.0.1").port(Crls.managementPort())
+                .get("/admin/relying-parties/usage").then().statusCode(200).extract().jsonPath().getMap("callers");
+    }
+
+    private static int refusals(Map<String, Map<String, Integer>> usage, String caller) {
+        return usage.getOrDefault(caller, Map.of()).getOrDefault("refusals", 0);
     }
 }

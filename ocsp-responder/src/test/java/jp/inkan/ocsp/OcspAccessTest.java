@@ -243,4 +243,51 @@ class OcspAccessTest {
         assertEquals(2, counts.rateLimited());
         assertNull(access.usage().totals().get("anonymous"));
     }
+
+    /** An SSLSession as the TLS stack hands it over: a client certificate (or none) and application values. */
+    static javax.net.ssl.SSLSession session(X509Certificate clientCertificate, java.util.concurrent.atomic.AtomicInteger reads) {
+        Map<String, Object> values = new java.util.HashMap<>();
+        return (javax.net.ssl.SSLSession) java.lang.reflect.Proxy.newProxyInstance(OcspAccessTest.class.getClassLoader(),
+                new Class<?>[] {javax.net.ssl.SSLSession.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getPeerCertificates" -> {
+                        reads.incrementAndGet();
+                        if (clientCertificate == null) {
+                            throw new javax.net.ssl.SSLPeerUnverifiedException("no client certificate");
+                        }
+                        yield new java.security.cert.Certificate[] {clientCertificate};
+                    }
+                    case "getValue" -> values.get((String) args[0]);
+                    case "putValue" -> {
+                        values.put((String) args[0], args[1]);
+                        yield null;
+                    }
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    @Test
+    void aTlsSessionIsIdentifiedOnceAndFollowsRegistryChanges() throws Exception {
+        register(RelyingParty.State.ACTIVE, null);
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        javax.net.ssl.SSLSession keepAlive = session(sigClient.certificate(), reads);
+        Caller first = access.identify(keepAlive);
+        assertEquals("sig-verifier", first.party().id());
+        assertEquals(AccessControl.Gate.PASS, access.gate(access.identify(keepAlive)));
+        assertEquals(1, reads.get(), "the certificate is read and hashed once per session");
+        assertEquals(tls(sigClient), first, "the same caller as from the certificate itself");
+
+        register(RelyingParty.State.SUSPENDED, null);
+        assertEquals(AccessControl.Gate.FORBIDDEN, access.gate(access.identify(keepAlive)),
+                "a suspension applies to an open connection at the next request");
+        register(RelyingParty.State.ACTIVE, null);
+        assertEquals(AccessControl.Gate.PASS, access.gate(access.identify(keepAlive)));
+        assertEquals(1, reads.get(), "a registry change re-looks up the remembered fingerprint");
+
+        java.util.concurrent.atomic.AtomicInteger none = new java.util.concurrent.atomic.AtomicInteger();
+        javax.net.ssl.SSLSession anonymous = session(null, none);
+        assertEquals(Caller.ANONYMOUS, access.identify(anonymous));
+        assertEquals(AccessControl.Gate.NO_CERTIFICATE, access.gate(access.identify(anonymous)));
+        assertEquals(1, none.get());
+        assertEquals(AccessControl.Gate.FORBIDDEN, access.gate(access.identify(session(stranger.certificate(), none))));
+    }
 }

@@ -25,6 +25,7 @@ import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.KafkaBroker;
 import jp.inkan.testing.LocalEnv;
 import jp.inkan.testing.Pem;
+import jp.inkan.testing.Prometheus;
 import jp.inkan.testing.ResponderProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +55,10 @@ class ResponderAccessIT {
         responder = new ResponderProcess("access", broker.bootstrapServers(),
                 Map.of("inkan.ocsp.access.signature", "mtls", "inkan.ocsp.access.authentication", "signed-request",
                         // a topic of this test's own, so earlier runs' registrations do not count
-                        "inkan.ocsp.access.registry-topic", topic())).start().awaitReady(Duration.ofSeconds(120));
+                        "inkan.ocsp.access.registry-topic", topic(),
+                        "inkan.ocsp.access.usage-topic", usageTopic(),
+                        // the audit file's refusal counts and anchoring every second, not every minute
+                        "inkan.ocsp.audit.refusals-every", "PT1S", "inkan.ocsp.audit.anchor-every", "PT1S")).start().awaitReady(Duration.ofSeconds(120));
         dir = Files.createTempDirectory("ocsp-access");
         rp = Path.of(LocalEnv.env().get("INKAN_PKI_DIR")).resolve("relying-parties");
         sigRoot = issue(CertificateType.SIGNATURE, "sig");
@@ -75,12 +79,70 @@ class ResponderAccessIT {
         return topic;
     }
 
+    static String usageTopic() {
+        return topic().replace("relying-parties", "relying-party-usage");
+    }
+
     @AfterAll
     static void stop() {
         if (responder != null) {
             responder.stop();
         }
         CaServiceProcess.stop();
+    }
+
+    @Test
+    void theAuditFileRecordsWhatHappenedIsAnchoredInCaServiceAndAnAlteredLineIsNamed() throws Exception {
+        assertEquals("401", curlPost(request(sigRoot, sigCert, "audit"), null, dir.resolve("audit.resp")), "no client certificate");
+        Path file = responder.stateDir().resolve("audit/audit.jsonl");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        io.restassured.path.json.JsonPath verification;
+        while (true) {
+            verification = RestAssured.get(responder.managementUrl() + "/admin/audit/verification").then().statusCode(200)
+                    .extract().jsonPath();
+            String lines = Files.readString(file);
+            if (verification.getLong("anchors") >= 1 && lines.contains("\"event\":\"ocsp.refused\"")
+                    && verification.getLong("lastSeq") > 0) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "not anchored or refusal not audited within 30 s: " + verification.prettify());
+            Thread.sleep(200);
+        }
+        assertTrue(verification.getBoolean("intact"), verification.prettify());
+        List<String> lines = Files.readAllLines(file);
+        assertTrue(lines.get(0).contains("\"event\":\"service.started\"") && lines.get(0).contains("signature=MTLS authentication=SIGNED_REQUEST"),
+                lines.get(0));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"event\":\"responder.certificate-issued\"")), "responder certificates");
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"event\":\"registry.party-added\"") && l.contains("\"subject\":\"sig-verifier\"")),
+                "registry changes applied");
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"actor\":\"anonymous\"") && l.contains("\"event\":\"ocsp.refused\"")
+                && l.matches(".*\"detail\":\"HTTPS without a client certificate: \\d+ refused between .*")), "refusals, counted per caller");
+
+        // Change one byte of the first line in place (the responder keeps appending at the end).
+        byte[] all = Files.readAllBytes(file);
+        int at = new String(all, StandardCharsets.ISO_8859_1).indexOf("registry topic");
+        assertTrue(at > 0 && at < lines.get(0).length());
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap("registry_topic".getBytes(StandardCharsets.US_ASCII)), at);
+        }
+        io.restassured.path.json.JsonPath broken = RestAssured.get(responder.managementUrl() + "/admin/audit/verification")
+                .then().statusCode(200).extract().jsonPath();
+        assertFalse(broken.getBoolean("intact"));
+        List<Map<String, Object>> breaks = broken.getList("breaks");
+        assertEquals(1, breaks.size(), breaks.toString());
+        assertEquals(1, ((Number) breaks.get(0).get("seq")).intValue());
+        assertEquals(1, ((Number) breaks.get(0).get("line")).intValue());
+        assertTrue(breaks.get(0).get("problem").toString().contains("altered"), breaks.toString());
+        // The script an operator runs says the same.
+        ProcessBuilder script = new ProcessBuilder("bash", LocalEnv.repoDir().resolve("deploy/local/audit-verify.sh").toString(),
+                "ocsp-responder").redirectErrorStream(true);
+        script.environment().put("INKAN_OCSP_MANAGEMENT_URL", responder.managementUrl());
+        script.environment().put("INKAN_LOCAL_DIR", LocalEnv.localDir().toString());
+        Process run = script.start();
+        String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(run.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, run.exitValue(), output);
+        assertTrue(output.contains("BROKEN at entry 1 (line 1)"), output);
     }
 
     /** Issues a certificate through ca-service, waits until the responder's store has it; returns its root's PEM file. */
@@ -105,6 +167,7 @@ class ResponderAccessIT {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("INKAN_KAFKA_BOOTSTRAP", broker.bootstrapServers());
         builder.environment().put("INKAN_RELYING_PARTY_TOPIC", topic());
+        builder.environment().put("INKAN_RELYING_PARTY_USAGE_TOPIC", usageTopic());
         builder.environment().put("INKAN_LOCAL_DIR", LocalEnv.localDir().toString());
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -254,8 +317,9 @@ class ResponderAccessIT {
         assertEquals(40, ok + tooMany, curl.output());
         assertTrue(ok >= 5 && ok <= 5 + Math.ceil(seconds * 5) + 1, ok + " answered in " + seconds + " s: " + curl.output());
 
-        String metrics = RestAssured.get(responder.managementUrl() + "/admin/metrics").asString();
-        assertTrue(metrics.contains("inkan_ocsp_relying_party_rate_limited_total{caller=\"platform\"} " + tooMany), metrics);
+        Prometheus metrics = Prometheus.scrape(responder.managementPort());
+        assertEquals(tooMany, metrics.value("inkan_ocsp_relying_party_rate_limited_total", Map.of("caller", "platform")),
+                metrics.text());
         ExternalTool.Result report = command("usage", "--management", responder.managementUrl());
         assertEquals(0, report.exitCode(), report.output());
         assertTrue(report.output().lines().anyMatch(l -> l.startsWith("platform ") && l.trim().endsWith(" " + tooMany)),
@@ -264,15 +328,146 @@ class ResponderAccessIT {
     }
 
     static void awaitRateLimited() throws InterruptedException {
+        awaitRate("platform", 5);
+    }
+
+    /** Waits until this replica applies {@code rate} (null: none) for the party. */
+    static void awaitRate(String id, Integer rate) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             List<Map<String, Object>> parties = RestAssured.get(responder.managementUrl() + "/admin/relying-parties")
                     .jsonPath().getList("relyingParties");
-            if (parties.stream().anyMatch(p -> "platform".equals(p.get("id")) && Integer.valueOf(5).equals(p.get("requestsPerSecond")))) {
+            if (parties.stream().anyMatch(p -> id.equals(p.get("id")) && java.util.Objects.equals(rate, p.get("requestsPerSecond")))) {
                 return;
             }
-            assertTrue(System.nanoTime() < deadline, "rate not applied within 20 s");
+            assertTrue(System.nanoTime() < deadline, "rate " + rate + " of " + id + " not applied within 20 s: " + parties);
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * wrk (which cannot present a client certificate) POSTs one signed request over and over as the
+     * authentication verifier limited to 20/s, while a second wrk does the same as the platform
+     * operator (no limit). Over wrk's run of d seconds the token bucket (full at the start: burst =
+     * 20) can hand out at most 20 + 20 d answers; everything else must be tryLater, and the other
+     * party must never be limited. The lower bound (half of 20 d) only guards against a limiter
+     * that refuses everything: under constant pressure the bucket never overflows, so nearly all
+     * 20 d tokens are taken even on a loaded machine.
+     */
+    @Test
+    void theRateLimitHoldsUnderWrk() throws Exception {
+        int rate = 20;
+        assertEquals(0, command("add", "--id", "auth-verifier", "--name", "auth-verifier (limited)", "--kind",
+                "AUTHENTICATION_VERIFIER", "--ca", "authentication", "--client-cert", rp.resolve("auth-verifier.pem").toString(),
+                "--signer-cert", rp.resolve("auth-verifier-signer.pem").toString(), "--rate", Integer.toString(rate)).exitCode());
+        try {
+            assertEquals(0, command("add", "--id", "platform", "--name", "platform", "--kind", "PLATFORM_OPERATOR", "--ca",
+                    "signature,authentication", "--client-cert", rp.resolve("platform.pem").toString(), "--signer-cert",
+                    rp.resolve("platform-signer.pem").toString()).exitCode());
+            awaitRate("auth-verifier", rate);
+            awaitRate("platform", null);
+            awaitRegistry("platform", "ACTIVE");
+            Path limitedRequest = signedRequest("auth-verifier-signer", "wrk-limited");
+            Path otherRequest = signedRequest("platform-signer", "wrk-other");
+            Prometheus before = Prometheus.scrape(responder.managementPort());
+            Thread.sleep(1200); // a full bucket
+            Path script = Path.of(ResponderAccessIT.class.getResource("/wrk/ocsp-post-count.lua").toURI());
+            Process other = new ProcessBuilder("wrk", "-t1", "-c1", "-d3s", "-s", script.toString(), responder.url(), "--",
+                    otherRequest.toString()).redirectErrorStream(true).start();
+            ExternalTool.Result limited = ExternalTool.run("wrk", "-t1", "-c4", "-d3s", "-s", script.toString(), responder.url(),
+                    "--", limitedRequest.toString());
+            String otherOutput = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(other.waitFor(30, TimeUnit.SECONDS));
+            Map<String, Long> l = wrkCounts(limited.output());
+            Map<String, Long> o = wrkCounts(otherOutput);
+            double seconds = l.get("duration-us") / 1e6;
+            long answered = l.get("successful");
+            long limitedAway = l.get("try-later");
+            System.out.printf("wrk at %d/s for %.2f s: %d answered, %d tryLater; other party %d answered, %d tryLater%n",
+                    rate, seconds, answered, limitedAway, o.get("successful"), o.get("try-later"));
+            assertEquals(0, l.get("other") + l.get("socket-errors"), limited.output());
+            assertEquals(l.get("requests"), answered + limitedAway, limited.output());
+            assertTrue(answered <= rate + rate * seconds + 1, answered + " answered in " + seconds + " s: " + limited.output());
+            assertTrue(answered >= rate * seconds / 2, "only " + answered + " answered in " + seconds + " s: " + limited.output());
+            assertTrue(limitedAway > answered, "wrk did not push past the limit: " + limited.output());
+            assertEquals(0, o.get("try-later") + o.get("other") + o.get("socket-errors"), otherOutput);
+            assertTrue(o.get("successful") > 0, otherOutput);
+
+            // The responder counted the same (up to the few requests per connection wrk stopped waiting for).
+            Prometheus after = Prometheus.scrape(responder.managementPort());
+            Map<String, String> caller = Map.of("caller", "auth-verifier");
+            double queries = after.value("inkan_ocsp_relying_party_queries_total", caller)
+                    - before.value("inkan_ocsp_relying_party_queries_total", caller);
+            double rateLimited = after.value("inkan_ocsp_relying_party_rate_limited_total", caller)
+                    - before.value("inkan_ocsp_relying_party_rate_limited_total", caller);
+            assertTrue(queries >= answered && queries <= rate + rate * seconds + 2, queries + " vs " + answered);
+            assertTrue(rateLimited >= limitedAway && queries + rateLimited <= answered + limitedAway + 4,
+                    rateLimited + " vs " + limitedAway);
+        } finally {
+            // back to no limit for the other tests
+            assertEquals(0, command("add", "--id", "auth-verifier", "--name", "利用者証明検証者 (dev)", "--kind",
+                    "AUTHENTICATION_VERIFIER", "--ca", "authentication", "--client-cert", rp.resolve("auth-verifier.pem").toString(),
+                    "--signer-cert", rp.resolve("auth-verifier-signer.pem").toString()).exitCode());
+            awaitRate("auth-verifier", null);
+        }
+    }
+
+    /** openssl writes a signed request with a nonce for the authentication certificate. */
+    static Path signedRequest(String signer, String name) {
+        Path der = dir.resolve(name + ".req");
+        ExternalTool.Result reqout = ExternalTool.run("openssl", "ocsp", "-issuer", authRoot.toString(), "-cert",
+                authCert.toString(), "-signer", rp.resolve(signer + ".pem").toString(), "-signkey",
+                rp.resolve(signer + ".key").toString(), "-nonce", "-reqout", der.toString());
+        assertEquals(0, reqout.exitCode(), reqout.output());
+        return der;
+    }
+
+    /** The counts the wrk script prints ("ocsp successful=N try-later=N ..."). */
+    static Map<String, Long> wrkCounts(String output) {
+        String line = output.lines().filter(l -> l.startsWith("ocsp ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no counts from wrk: " + output));
+        Map<String, Long> counts = new java.util.HashMap<>();
+        for (String pair : line.substring(5).trim().split(" ")) {
+            String[] kv = pair.split("=");
+            counts.put(kv[0], Long.parseLong(kv[1]));
+        }
+        return counts;
+    }
+
+    /**
+     * The daily report reads the usage topic: what a replica counted is still there after it
+     * restarts (SIGTERM publishes what was left since the last publication).
+     */
+    @Test
+    void theUsageReportSurvivesARestart() throws Exception {
+        Map<String, List<Long>> before = report(true);
+        Path request = request(sigRoot, sigCert, "restart");
+        assertEquals("200", curlPost(request, "sig-verifier", dir.resolve("restart.resp")));
+        for (int i = 0; i < 3; i++) {
+            assertEquals("401", curlPost(request, null, dir.resolve("restart.resp")));
+        }
+        // Most likely not published yet (every 10 s): SIGTERM publishes what is left.
+        responder.stop();
+        responder.start().awaitReady(Duration.ofSeconds(120));
+        Map<String, List<Long>> expected = new java.util.TreeMap<>(before);
+        expected.merge("sig-verifier", List.of(1L, 0L, 0L), ResponderAccessIT::plus);
+        expected.merge("anonymous", List.of(0L, 3L, 0L), ResponderAccessIT::plus);
+        assertEquals(expected, report(false), "before the restart: " + before);
+    }
+
+    static List<Long> plus(List<Long> a, List<Long> b) {
+        return List.of(a.get(0) + b.get(0), a.get(1) + b.get(1), a.get(2) + b.get(2));
+    }
+
+    /** The usage report as the operator command prints it, per caller: queries, refusals, rate-limited. */
+    static Map<String, List<Long>> report(boolean publishFirst) throws Exception {
+        ExternalTool.Result report = publishFirst ? command("usage", "--management", responder.managementUrl()) : command("usage");
+        assertEquals(0, report.exitCode(), report.output());
+        Map<String, List<Long>> callers = new java.util.TreeMap<>();
+        report.output().lines().skip(2).map(String::trim).filter(l -> !l.isEmpty()).forEach(l -> {
+            String[] f = l.split("\\s+");
+            callers.put(f[0], List.of(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])));
+        });
+        return callers;
     }
 }

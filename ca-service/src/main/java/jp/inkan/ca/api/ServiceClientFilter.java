@@ -6,12 +6,9 @@ import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import javax.security.auth.x500.X500Principal;
 import jp.inkan.ca.audit.AuditLog;
-import jp.inkan.ca.config.CaConfig;
 import jp.inkan.common.problem.Problem;
 import jp.inkan.common.problem.ProblemResponses;
 import jp.inkan.common.tls.PeerCertificate;
@@ -27,15 +24,14 @@ public class ServiceClientFilter {
 
     private static final Logger LOG = Logger.getLogger(ServiceClientFilter.class);
 
-    private final Map<X500Principal, String> clients;
+    private final ServiceClients clients;
     private final OperatorIdentity operators;
 
     private final AuditLog audit;
 
-    public ServiceClientFilter(CaConfig config, OperatorIdentity operators, AuditLog audit) {
+    public ServiceClientFilter(ServiceClients clients, OperatorIdentity operators, AuditLog audit) {
         this.audit = audit;
-        this.clients = config.api().clients().entrySet().stream()
-                .collect(Collectors.toMap(e -> new X500Principal(e.getValue()), Map.Entry::getKey));
+        this.clients = clients;
         this.operators = operators;
     }
 
@@ -47,7 +43,7 @@ public class ServiceClientFilter {
                     "Client certificate required", 401, "ca-service is reached over mutual TLS only.")));
         }
         X500Principal subject = client.get().getSubjectX500Principal();
-        String name = clients.get(subject);
+        String name = clients.name(subject).orElse(null);
         if (name == null && operators.name(subject).isPresent()) {
             name = OperatorIdentity.CLIENT;
         }

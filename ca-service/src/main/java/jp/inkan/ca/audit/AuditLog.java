@@ -26,7 +26,9 @@ import jp.inkan.ca.hsm.SigningAlgorithm;
 import jp.inkan.ca.inventory.JdbcTransactions;
 import jp.inkan.ca.issuance.KeyType;
 import jp.inkan.ca.issuance.SerialNumbers;
+import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.audit.AuditChain;
+import jp.inkan.common.audit.AuditTable;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,6 +55,7 @@ public class AuditLog {
     private final SerialNumbers serials;
     private final CaConfig config;
     private final Clock clock;
+    private final AuditTable table;
 
     public AuditLog(DataSource dataSource, CryptoToken token, X509Encoder encoder, SerialNumbers serials,
                     CaConfig config, Clock clock) {
@@ -62,6 +65,7 @@ public class AuditLog {
         this.serials = serials;
         this.config = config;
         this.clock = clock;
+        this.table = new AuditTable("audit_log", CHAIN_LOCK, clock);
     }
 
     /** One entry to append. */
@@ -76,44 +80,8 @@ public class AuditLog {
 
     /** Appends several entries with one lock, one head read and one batch (issuance records in batches). */
     public long appendAll(Connection connection, List<Entry> entries) throws SQLException {
-        if (entries.isEmpty()) {
-            return 0;
-        }
-        try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(?)")) {
-            lock.setLong(1, CHAIN_LOCK);
-            lock.execute();
-        }
-        long seq = 1;
-        byte[] prev = AuditChain.GENESIS;
-        try (PreparedStatement head = connection.prepareStatement(
-                "select seq, entry_hash from audit_log order by seq desc limit 1");
-             ResultSet row = head.executeQuery()) {
-            if (row.next()) {
-                seq = row.getLong(1) + 1;
-                prev = row.getBytes(2);
-            }
-        }
-        Instant at = AuditChain.storable(clock.instant());
-        try (PreparedStatement insert = connection.prepareStatement("""
-                insert into audit_log (seq, at, actor, action, subject, detail, prev_hash, entry_hash)
-                values (?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            for (Entry e : entries) {
-                byte[] hash = AuditChain.hash(seq, at, e.actor(), e.action(), e.subject(), e.detail(), prev);
-                insert.setLong(1, seq);
-                insert.setObject(2, at.atOffset(ZoneOffset.UTC));
-                insert.setString(3, e.actor());
-                insert.setString(4, e.action());
-                insert.setString(5, e.subject());
-                insert.setString(6, e.detail());
-                insert.setBytes(7, prev);
-                insert.setBytes(8, hash);
-                insert.addBatch();
-                prev = hash;
-                seq++;
-            }
-            insert.executeBatch();
-        }
-        return seq - 1;
+        return table.append(connection, entries.stream()
+                .map(e -> new AuditTable.Entry(e.actor(), e.action(), e.subject(), e.detail())).toList());
     }
 
     /** Appends in a transaction of its own (events with no other database change, e.g. a refusal). */
@@ -122,6 +90,77 @@ public class AuditLog {
             append(connection, actor, action, subject, detail);
             return null;
         }, e -> new CaException(CaException.Kind.INVENTORY_UNAVAILABLE, "The audit trail cannot be written", e));
+    }
+
+    static final String ANCHOR = "audit.anchor";
+    private static final java.util.regex.Pattern CHAIN = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+    private static final java.util.regex.Pattern ANCHOR_DETAIL = java.util.regex.Pattern.compile("seq=(\\d+) hash=([0-9a-f]{64})");
+
+    /**
+     * Records another service's chain head ({@code client}'s chain {@code anchor.chain()}) as an
+     * entry of this chain, so the next seal covers it. The same head as that chain's last anchor
+     * is answered with that anchor and not recorded again.
+     */
+    public AuditAnchor anchor(String client, String clientSubject, AuditAnchor anchor) {
+        List<CaException.FieldError> errors = new java.util.ArrayList<>();
+        if (anchor == null) {
+            throw new CaException(CaException.Kind.INVALID_REQUEST, "The request has no body.",
+                    List.of(new CaException.FieldError("body", "is required")));
+        }
+        String chain = anchor.chain() == null ? AuditAnchor.MAIN : anchor.chain();
+        if (!CHAIN.matcher(chain).matches()) {
+            errors.add(new CaException.FieldError("chain", "must be 1 to 64 of a-z 0-9 . _ -, starting with a letter or digit"));
+        }
+        if (anchor.seq() < 1) {
+            errors.add(new CaException.FieldError("seq", "must be at least 1"));
+        }
+        if (anchor.entryHash() == null || !HASH.matcher(anchor.entryHash()).matches()) {
+            errors.add(new CaException.FieldError("entryHash", "must be a SHA-256 hash in 64 lower-case hex digits"));
+        }
+        if (!errors.isEmpty()) {
+            throw new CaException(CaException.Kind.INVALID_REQUEST, "The anchor has " + errors.size()
+                    + " invalid field(s).", errors);
+        }
+        String subject = client + "/" + chain;
+        String detail = "seq=" + anchor.seq() + " hash=" + anchor.entryHash();
+        return JdbcTransactions.inTransaction(dataSource, connection -> {
+            Optional<AuditAnchor> last = anchors(connection, subject, true).stream().findFirst();
+            if (last.isPresent() && last.get().seq() == anchor.seq() && last.get().entryHash().equals(anchor.entryHash())) {
+                return last.get();
+            }
+            long recordedAs = append(connection, clientSubject, ANCHOR, subject, detail);
+            return new AuditAnchor(chain, anchor.seq(), anchor.entryHash(), recordedAs);
+        }, e -> new CaException(CaException.Kind.INVENTORY_UNAVAILABLE, "The audit trail cannot be written", e));
+    }
+
+    /** Every anchor of {@code client}'s chains, oldest first. */
+    public List<AuditAnchor> anchors(String client) {
+        try (Connection connection = dataSource.getConnection()) {
+            return anchors(connection, client + "/%", false);
+        } catch (SQLException e) {
+            throw new CaException(CaException.Kind.INVENTORY_UNAVAILABLE, "The audit trail cannot be read", e);
+        }
+    }
+
+    private static List<AuditAnchor> anchors(Connection connection, String subject, boolean lastOnly) throws SQLException {
+        List<AuditAnchor> anchors = new java.util.ArrayList<>();
+        try (PreparedStatement query = connection.prepareStatement("select seq, subject, detail from audit_log "
+                + "where action = ? and subject " + (lastOnly ? "= ? order by seq desc limit 1" : "like ? order by seq"))) {
+            query.setString(1, ANCHOR);
+            query.setString(2, subject);
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    java.util.regex.Matcher m = ANCHOR_DETAIL.matcher(row.getString(3));
+                    String name = row.getString(2);
+                    if (m.matches()) {
+                        anchors.add(new AuditAnchor(name.substring(name.indexOf('/') + 1), Long.parseLong(m.group(1)),
+                                m.group(2), row.getLong(1)));
+                    }
+                }
+            }
+        }
+        return anchors;
     }
 
     @Scheduled(every = "${inkan.ca.audit.seal-every:PT1M}", delayed = "PT30S",
@@ -176,17 +215,7 @@ public class AuditLog {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try (PreparedStatement entries = connection.prepareStatement("""
-                    select seq, at, actor, action, subject, detail, prev_hash, entry_hash from audit_log order by seq""")) {
-                entries.setFetchSize(1000);
-                try (ResultSet row = entries.executeQuery()) {
-                    while (row.next()) {
-                        verifier.accept(new AuditChain.Entry(row.getLong(1), row.getObject(2, OffsetDateTime.class).toInstant(),
-                                row.getString(3), row.getString(4), row.getString(5), row.getString(6), row.getBytes(7),
-                                row.getBytes(8)));
-                    }
-                }
-            }
+            table.readInto(connection, verifier);
             try (PreparedStatement query = connection.prepareStatement(
                     "select seq, entry_hash, key_alias, signature from audit_seal order by id");
                  ResultSet row = query.executeQuery()) {

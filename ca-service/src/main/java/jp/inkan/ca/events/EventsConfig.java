@@ -45,6 +45,15 @@ public interface EventsConfig {
         @WithDefault("500")
         int batchSize();
 
+        /**
+         * After a round that published less than a full batch, how long the relay lets events
+         * gather before the next one. Each round costs a producer flush, an acknowledgement wait and
+         * an update whatever its size, so under load a short window publishes several times as many
+         * events per round; it adds at most this much to an event's way to the consumers.
+         */
+        @WithDefault("PT0.02S")
+        Duration batchWindow();
+
         /** How long the relay sleeps when the outbox is empty, unless woken by a new event. */
         @WithDefault("PT1S")
         Duration idleWait();

@@ -143,6 +143,8 @@ public class OutboxRelay {
                 cleanUp();
                 if (sent == 0) {
                     outbox.awaitCommitted(config.relay().idleWait().toMillis());
+                } else if (sent < config.relay().batchSize() && !config.relay().batchWindow().isZero()) {
+                    Thread.sleep(config.relay().batchWindow().toMillis());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

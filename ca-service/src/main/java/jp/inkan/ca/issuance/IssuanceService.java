@@ -12,6 +12,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.authority.KeyGeneration;
 import jp.inkan.ca.authority.KeyGenerations;
 import jp.inkan.ca.config.CaConfig;
@@ -55,13 +56,15 @@ public class IssuanceService {
     private final CaConfig config;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final AuditLog audit;
     private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public IssuanceService(IssuanceRequestValidator validator, KeyPolicy keyPolicy, ValidityPolicy validityPolicy,
                            JpkiProfile profile, KeyGenerations generations, CertificateStore store,
                            SerialNumbers serials, X509Encoder encoder, CertificateSigner signer, CaConfig config,
-                           Clock clock, MeterRegistry meters) {
+                           Clock clock, MeterRegistry meters, AuditLog audit) {
         this.meters = meters;
+        this.audit = audit;
         this.validator = validator;
         this.keyPolicy = keyPolicy;
         this.validityPolicy = validityPolicy;
@@ -88,6 +91,7 @@ public class IssuanceService {
             return issued.certificate();
         } catch (CaException e) {
             outcome = e.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            auditRefusal(request, e);
             throw e;
         } finally {
             String ca = request == null || request.type() == null ? "unknown" : request.type().name().toLowerCase(Locale.ROOT);
@@ -102,6 +106,29 @@ public class IssuanceService {
                 .tags("ca", ca, "outcome", outcome).publishPercentileHistogram()
                 .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofSeconds(10))
                 .register(meters));
+    }
+
+    /**
+     * A refused request leaves an audit entry of its own (it changed nothing else to commit with):
+     * who asked, for which CA and request id, why, and which fields were wrong, never their values.
+     */
+    private void auditRefusal(IssuanceRequest request, CaException refusal) {
+        if (refusal.kind() == Kind.INVENTORY_UNAVAILABLE) {
+            return; // the database is what failed: the caller retries, and the audit could not be written either
+        }
+        String actor = request == null || request.municipalityCode() == null ? "unknown caller"
+                : "municipality " + request.municipalityCode();
+        String subject = (request == null || request.type() == null ? "unknown CA" : request.type().name())
+                + " request " + (request == null ? null : request.requestId());
+        StringBuilder detail = new StringBuilder(refusal.kind().name()).append(": ").append(refusal.getMessage());
+        if (!refusal.violations().isEmpty()) {
+            detail.append(" fields=").append(refusal.violations().stream().map(CaException.FieldError::field).toList());
+        }
+        try {
+            audit.record(actor, "certificate.refused", subject, detail.toString());
+        } catch (RuntimeException e) {
+            LOG.errorf("A refused issuance request (%s) could not be audited: %s", subject, e.getMessage());
+        }
     }
 
     private record Issued(IssuedCertificate certificate, boolean replayed) {

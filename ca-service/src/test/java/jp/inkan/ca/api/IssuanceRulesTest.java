@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -143,8 +145,42 @@ class IssuanceRulesTest {
             IssuanceRequest request = Requests.typical(CertificateType.AUTHENTICATION, Csrs.pem(weak));
             post(request).statusCode(400).contentType("application/problem+json")
                     .body("type", equalTo("urn:inkan:problem:key-rejected"));
+            // Nothing is stored but the refusal's audit entry.
+            String audited = refusalAudited(request.requestId());
+            assertTrue(audited.startsWith("KEY_REJECTED: "), audited);
         }
         assertEquals(before, store.total());
+    }
+
+    @Test
+    void aRefusalIsAuditedWithTheBadFieldsButNotTheirValues() {
+        Holder h = Requests.adult(TODAY.minusYears(30));
+        Holder bad = new Holder(h.name(), h.nameSubstitutionFlags(), "1990-02-30", h.sex(), h.address(),
+                h.addressSubstitutionFlags(), h.adultWard());
+        IssuanceRequest request = Requests.request(CertificateType.SIGNATURE, Csrs.freshRsa(), bad, TODAY.plusYears(10),
+                Requests.newCardSerial());
+        post(request).statusCode(400);
+        String audited = refusalAudited(request.requestId());
+        assertTrue(audited.startsWith("INVALID_REQUEST: ") && audited.contains("holder.dateOfBirth"), audited);
+        assertFalse(audited.contains("1990-02-30"), audited);
+    }
+
+    @Inject
+    javax.sql.DataSource dataSource;
+
+    /** The detail of the {@code certificate.refused} audit entry for a request id; fails if there is none. */
+    private String refusalAudited(String requestId) {
+        try (var connection = dataSource.getConnection(); var query = connection.prepareStatement(
+                "select actor, detail from audit_log where action = 'certificate.refused' and subject like ?")) {
+            query.setString(1, "% request " + requestId);
+            try (var rows = query.executeQuery()) {
+                assertTrue(rows.next(), "no certificate.refused audit entry for request " + requestId);
+                assertTrue(rows.getString(1).startsWith("municipality "), rows.getString(1));
+                return rows.getString(2);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package jp.inkan.ca.issuance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,6 +60,20 @@ class KeyPolicyTest {
         assertEquals(2048, modulus.bitLength());
         assertTrue(modulus.testBit(0));
         assertTrue(reason(() -> rsa2048Only.checkRsa(modulus, KeyPolicy.F4)).contains("small prime factor"));
+    }
+
+    @Test
+    void everyPrimeBelowOneThousandIsFoundAndNoLargerOne() {
+        java.util.Random random = new java.util.Random(7);
+        BigInteger cofactor = BigInteger.probablePrime(1900, random); // no small factor
+        for (int p = 2; p < 1_100; p++) {
+            if (!BigInteger.valueOf(p).isProbablePrime(50)) {
+                continue;
+            }
+            BigInteger modulus = cofactor.multiply(BigInteger.valueOf(p));
+            assertEquals(p < 1_000, KeyPolicy.hasSmallPrimeFactor(modulus), "factor " + p);
+        }
+        assertFalse(KeyPolicy.hasSmallPrimeFactor(cofactor.multiply(BigInteger.probablePrime(148, random))));
     }
 
     @Test

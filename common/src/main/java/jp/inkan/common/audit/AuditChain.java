@@ -113,6 +113,21 @@ public final class AuditChain {
             }
         }
 
+        /**
+         * An anchor in ca-service's sealed chain: the stored chain must still have that hash at
+         * {@code seq}. A chain rewritten consistently (every hash recomputed) is caught here.
+         */
+        public void anchor(long seq, byte[] anchoredHash) {
+            byte[] stored = hashes.get(seq);
+            if (stored == null) {
+                breaks.add(new Break(seq, "entry " + seq + ", anchored in ca-service as "
+                        + HexFormat.of().formatHex(anchoredHash) + ", is missing: entries up to an anchor were removed"));
+            } else if (!Arrays.equals(stored, anchoredHash)) {
+                breaks.add(new Break(seq, "the chain up to entry " + seq
+                        + " differs from what was anchored in ca-service: rewritten"));
+            }
+        }
+
         public List<Break> breaks() {
             return breaks.stream().sorted(java.util.Comparator.comparingLong(Break::seq)).toList();
         }

@@ -36,13 +36,18 @@ public final class RegistryTopic {
 
     /** Creates the topic (compacted, one partition, the broker's default replication) if it is missing. */
     public static void ensure(String bootstrap, String topic) {
+        ensure(bootstrap, topic, Map.of("cleanup.policy", "compact"));
+    }
+
+    /** Creates a one-partition topic with these settings (and the broker's default replication) if it is missing. */
+    static void ensure(String bootstrap, String topic, Map<String, String> settings) {
         Map<String, Object> config = new HashMap<>();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         try (Admin admin = Admin.create(config)) {
             NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
-                    .configs(Map.of("cleanup.policy", "compact"));
+                    .configs(settings);
             admin.createTopics(List.of(newTopic)).all().get(20, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -97,6 +102,12 @@ public final class RegistryTopic {
     /** Reads the whole topic (up to its end offsets now): the registry as the operator command sees it. */
     public static Map<String, RelyingParty> readAll(String bootstrap, String topic) {
         Map<String, RelyingParty> parties = new HashMap<>();
+        readToEnd(bootstrap, topic, record -> apply(record, parties));
+        return parties;
+    }
+
+    /** Hands every record of the topic, from the beginning up to its end offsets now, to {@code each}. */
+    static void readToEnd(String bootstrap, String topic, java.util.function.Consumer<ConsumerRecord<String, String>> each) {
         try (KafkaConsumer<String, String> consumer = consumer(bootstrap, "relying-party-command")) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -104,11 +115,8 @@ public final class RegistryTopic {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    apply(record, parties);
-                }
+                consumer.poll(Duration.ofMillis(500)).forEach(each);
             }
         }
-        return parties;
     }
 }

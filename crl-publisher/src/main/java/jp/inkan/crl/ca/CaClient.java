@@ -27,6 +27,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import jp.inkan.common.CertificateType;
+import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.ca.CaGeneration;
 import jp.inkan.crl.config.CrlConfig;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -88,6 +89,23 @@ public class CaClient {
                 .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(tbs), length))
                 .build();
         return send(request, new TypeReference<>() { });
+    }
+
+    /** Records our audit chain head in ca-service's sealed chain. */
+    public AuditAnchor anchor(AuditAnchor head) {
+        try {
+            return send(HttpRequest.newBuilder(uri("/internal/v1/audit/anchors")).header("Content-Type", "application/json")
+                    .header("Accept", "application/json").timeout(java.time.Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(head))).build(),
+                    new TypeReference<>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every anchor of our audit chain that ca-service recorded, oldest first. */
+    public List<AuditAnchor> anchors() {
+        return get("/internal/v1/audit/anchors", new TypeReference<>() { });
     }
 
     private <T> T get(String path, TypeReference<T> type) {

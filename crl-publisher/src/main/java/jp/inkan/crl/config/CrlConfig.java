@@ -25,6 +25,19 @@ public interface CrlConfig {
 
     Access access();
 
+    Audit audit();
+
+    /** The audit trail's anchoring in ca-service and the aggregation of refused downloads. */
+    interface Audit {
+        /** How often the chain head is anchored in ca-service (also at shutdown); {@code off} for never. */
+        @WithDefault("PT1M")
+        String anchorEvery();
+
+        /** Refused downloads are audited as one entry per caller and reason per this period. */
+        @WithDefault("PT1M")
+        String refusalsEvery();
+    }
+
     /**
      * Who may download each CA's CRLs: {@code open} (anyone, plain HTTP as RFC 5280 expects) or
      * {@code mtls} (the HTTPS listener, a TLS client certificate of an active relying party entitled
@@ -39,6 +52,14 @@ public interface CrlConfig {
 
         @WithDefault("inkan.relying-parties")
         String registryTopic();
+
+        /** The compacted usage topic the daily report reads (this replica's counts per day). */
+        @WithDefault("inkan.relying-party-usage")
+        String usageTopic();
+
+        /** How often this replica's usage counts are published (also on demand and at shutdown). */
+        @WithDefault("PT10S")
+        java.time.Duration usagePublishInterval();
     }
 
     interface CaService {

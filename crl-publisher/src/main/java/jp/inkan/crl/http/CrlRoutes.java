@@ -30,6 +30,8 @@ import jp.inkan.common.problem.Problem;
 import jp.inkan.common.relyingparty.Usage;
 import jp.inkan.common.tls.PeerCertificate;
 import jp.inkan.crl.config.CrlConfig;
+import jp.inkan.crl.audit.AuditLog;
+import jp.inkan.crl.audit.AuditTrail;
 import jp.inkan.crl.publish.Publisher;
 import jp.inkan.crl.store.CrlStore;
 
@@ -37,8 +39,10 @@ import jp.inkan.crl.store.CrlStore;
  * Serves the published CRLs over plain HTTP at the URIs the certificates carry, as DER
  * {@code application/pkix-crl}, with caching headers from the CRL itself: Last-Modified is
  * thisUpdate, Expires nextUpdate, the ETag the tail of the signature (the same CRL has the same tag on
- * every replica). On the management port: {@code POST /crl/publish} for operators and
- * {@code GET /admin/relying-parties/usage?day=} for the daily usage report.
+ * every replica). On the management port: {@code POST /crl/publish} for operators (audited),
+ * {@code GET /admin/relying-parties/usage?day=} (this process's counts of a day),
+ * {@code POST /admin/relying-parties/usage/publish} (to the usage topic now, for the daily report)
+ * and {@code GET /admin/audit/verification} for the audit chain's check.
  *
  * <p>A CA in {@code mtls} mode ({@link CrlAccess}) is served only on the HTTPS listener to an active
  * relying party entitled to it: no client certificate is 401, any other certificate 403, a party
@@ -61,7 +65,13 @@ public class CrlRoutes {
     private final Clock clock = Clock.systemUTC();
     private final Map<Path, Meta> meta = new ConcurrentHashMap<>();
 
-    public CrlRoutes(CrlConfig config, Publisher publisher, ObjectMapper json, CrlAccess access) {
+    private final AuditLog audit;
+    private final AuditTrail auditTrail;
+
+    public CrlRoutes(CrlConfig config, Publisher publisher, ObjectMapper json, CrlAccess access, AuditLog audit,
+                     AuditTrail auditTrail) {
+        this.audit = audit;
+        this.auditTrail = auditTrail;
         this.access = access;
         this.config = config;
         this.publisher = publisher;
@@ -75,6 +85,26 @@ public class CrlRoutes {
     void management(@Observes ManagementInterface management) {
         management.router().post("/crl/publish").blockingHandler(this::trigger, false);
         management.router().get("/admin/relying-parties/usage").handler(this::usage);
+        management.router().get("/admin/audit/verification").blockingHandler(this::verifyAudit, false);
+        management.router().post("/admin/relying-parties/usage/publish").blockingHandler(this::publishUsage, false);
+    }
+
+    /** Re-computes the audit chain and checks it against its anchors in ca-service; lists each break. */
+    private void verifyAudit(RoutingContext ctx) {
+        try {
+            ctx.response().putHeader("Content-Type", "application/json").end(json.writeValueAsString(auditTrail.verify()));
+        } catch (IOException | RuntimeException e) {
+            ctx.response().setStatusCode(503).putHeader("Content-Type", "text/plain").end(e.getMessage() + "\n");
+        }
+    }
+
+    /** This replica's usage to the usage topic now, so the report taken next includes the last seconds. */
+    private void publishUsage(RoutingContext ctx) {
+        try {
+            ctx.response().setStatusCode(access.publishUsage() ? 204 : 404).end();
+        } catch (RuntimeException e) {
+            ctx.response().setStatusCode(503).end();
+        }
     }
 
     /** One day's downloads and refusals per caller (Japan time; default today), for the daily report. */
@@ -200,6 +230,12 @@ public class CrlRoutes {
             CertificateType ca = caParam == null ? null : CertificateType.valueOf(caParam.toUpperCase(Locale.ROOT));
             String generationParam = ctx.request().getParam("generation");
             Integer generation = generationParam == null ? null : Integer.valueOf(generationParam);
+            // The management port authenticates no one: the operator's name is as claimed (Inkan-Operator).
+            String operator = ctx.request().getHeader("Inkan-Operator");
+            audit.record("operator " + (operator == null ? "(unnamed)" : operator.replaceAll("[^\\p{L}\\p{N} ._@-]", "?"))
+                    + " from " + ctx.request().remoteAddress(), "crl.publication.requested",
+                    (ca == null ? "all CAs" : ca.name().toLowerCase(Locale.ROOT)) + (generation == null ? "" : " g" + generation),
+                    kind.name().toLowerCase(Locale.ROOT) + " CRLs, now");
             publisher.refresh();
             List<Publisher.Published> published = publisher.publishAll(kind, true, ca, generation);
             ctx.response().putHeader("Content-Type", "application/json").end(json.writeValueAsString(published));

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import jp.inkan.crl.audit.AuditLog;
 import jp.inkan.common.CertificateType;
 
 /**
@@ -42,9 +43,11 @@ public class CrlStore {
     }
 
     private final DataSource dataSource;
+    private final AuditLog audit;
 
-    public CrlStore(DataSource dataSource) {
+    public CrlStore(DataSource dataSource, AuditLog audit) {
         this.dataSource = dataSource;
+        this.audit = audit;
     }
 
     public void ensureScope(CertificateType ca, int generation, String partition) {
@@ -208,6 +211,14 @@ public class CrlStore {
                         update.executeUpdate();
                     }
                 }
+                Scope scope = allocation.scope();
+                audit.append(c, "crl-publisher", newest ? "crl.published" : "crl.abandoned",
+                        scope.ca().name().toLowerCase(java.util.Locale.ROOT) + "/g" + String.format("%02d", scope.generation())
+                                + "/" + (scope.full() ? "full" : scope.partition()) + " " + allocation.kind().name().toLowerCase(java.util.Locale.ROOT),
+                        "number " + allocation.number() + (allocation.baseNumber() == null ? "" : " (delta of " + allocation.baseNumber() + ")")
+                                + ", " + publication.entries() + " entries, " + publication.bytes() + " bytes, thisUpdate "
+                                + publication.thisUpdate() + ", nextUpdate " + publication.nextUpdate() + ", TBS SHA-256 "
+                                + publication.tbsSha256() + (newest ? "" : ": a higher number was published first"));
                 c.commit();
                 return newest;
             } catch (SQLException | RuntimeException e) {

@@ -51,6 +51,7 @@ public class CrlInfrastructure implements QuarkusTestResourceLifecycleManager {
         config.put("quarkus.http.test-ssl-port", Integer.toString(freePort()));
         config.put("inkan.crl.access.authentication", "mtls");
         config.put("inkan.crl.access.registry-topic", RelyingParties.TOPIC);
+        config.put("inkan.crl.access.usage-topic", RelyingParties.USAGE_TOPIC);
         RelyingParties.registerDev(broker.bootstrapServers());
         config.put("quarkus.management.test-port", Integer.toString(freePort()));
         return config;

@@ -23,6 +23,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 public final class RelyingParties {
 
     public static final String TOPIC = "inkan.relying-parties.crl-test";
+    /** A usage topic of this run's own, so earlier runs' counts are not in the report. */
+    public static final String USAGE_TOPIC = "inkan.relying-party-usage.crl-test-" + System.currentTimeMillis();
 
     private RelyingParties() {
     }

@@ -9,11 +9,14 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLSession;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.relyingparty.RelyingParty;
 import jp.inkan.common.relyingparty.RelyingPartyIndex;
 import jp.inkan.common.relyingparty.TokenBucket;
+import jp.inkan.common.audit.RefusalTally;
 import jp.inkan.common.relyingparty.Usage;
+import jp.inkan.common.tls.PeerCertificate;
 import jp.inkan.ocsp.config.OcspConfig;
 import jp.inkan.ocsp.crypto.OcspCodec;
 import jp.inkan.ocsp.crypto.OcspMessages;
@@ -28,6 +31,7 @@ import org.jboss.logging.Logger;
 public class AccessControl {
 
     private static final Logger LOG = Logger.getLogger(AccessControl.class);
+    private static final String SESSION_CALLER = "inkan.relying-party";
 
     /** What the HTTPS listener decides before any OCSP parsing. */
     public enum Gate {
@@ -42,6 +46,7 @@ public class AccessControl {
     private final boolean allOpen;
     private final Clock clock;
     private final Usage usage;
+    private final RefusalTally refusals;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private volatile RelyingPartyIndex registry = RelyingPartyIndex.EMPTY;
     private volatile boolean registryLoaded;
@@ -58,6 +63,12 @@ public class AccessControl {
         this.allOpen = this.modes.values().stream().allMatch(m -> m == AccessMode.OPEN);
         this.clock = clock;
         this.usage = new Usage(clock);
+        this.refusals = new RefusalTally(clock);
+    }
+
+    /** Refusals and rate limiting per caller since the audit trail last drained them. */
+    public RefusalTally refusals() {
+        return refusals;
     }
 
     public AccessMode mode(CertificateType ca) {
@@ -97,6 +108,10 @@ public class AccessControl {
 
     /** The caller behind a TLS client certificate (or {@link Caller#ANONYMOUS} without one). */
     public Caller identify(Optional<X509Certificate> clientCertificate) {
+        return identify(clientCertificate, registry);
+    }
+
+    private static Caller identify(Optional<X509Certificate> clientCertificate, RelyingPartyIndex index) {
         if (clientCertificate.isEmpty()) {
             return Caller.ANONYMOUS;
         }
@@ -106,7 +121,38 @@ public class AccessControl {
         } catch (java.security.cert.CertificateEncodingException e) {
             return new Caller(null, "undecodable");
         }
-        return new Caller(registry.byClientCertificate(fingerprint).orElse(null), fingerprint);
+        return new Caller(index.byClientCertificate(fingerprint).orElse(null), fingerprint);
+    }
+
+    /** A TLS session's caller as of one registry version. */
+    private record Identified(Caller caller, RelyingPartyIndex registry) {
+    }
+
+    /**
+     * The caller of a TLS session, remembered in the session: keep-alive requests (and resumed
+     * sessions, which carry the same verified certificate) skip reading and hashing the client
+     * certificate. The registry version is checked on every request, so a suspension or any other
+     * change applies to open connections as soon as it is installed (a re-lookup by the remembered
+     * fingerprint, no re-hash).
+     */
+    public Caller identify(SSLSession session) {
+        RelyingPartyIndex index = registry;
+        if (session == null) {
+            return Caller.ANONYMOUS;
+        }
+        Caller caller;
+        if (session.getValue(SESSION_CALLER) instanceof Identified known) {
+            if (known.registry() == index) {
+                return known.caller();
+            }
+            Caller before = known.caller();
+            caller = before.fingerprint() == null || before.fingerprint().equals("undecodable") ? before
+                    : new Caller(index.byClientCertificate(before.fingerprint()).orElse(null), before.fingerprint());
+        } else {
+            caller = identify(PeerCertificate.of(session), index);
+        }
+        session.putValue(SESSION_CALLER, new Identified(caller, index));
+        return caller;
     }
 
     /**
@@ -116,17 +162,21 @@ public class AccessControl {
     public Gate gate(Caller caller) {
         if (!caller.presentedCertificate()) {
             usage.refusal(caller.accountingName());
+            refusals.refused(caller.accountingName(), "HTTPS without a client certificate");
             return Gate.NO_CERTIFICATE;
         }
         RelyingParty party = caller.party();
         if (party == null || !party.active()) {
             usage.refusal(caller.accountingName());
+            refusals.refused(caller.accountingName(), party == null ? "client certificate of no relying party"
+                    : "relying party suspended");
             LOG.debugf("Refused client certificate %s (%s)", caller.fingerprint(),
                     party == null ? "not registered" : "suspended");
             return Gate.FORBIDDEN;
         }
         if (!takeToken(party)) {
             usage.rateLimited(party.id());
+            refusals.refused(party.id(), "over its request rate");
             return Gate.RATE_LIMITED;
         }
         return Gate.PASS;
@@ -175,7 +225,7 @@ public class AccessControl {
                 }
                 Optional<RelyingParty> signer = signer(request.signature());
                 if (signer.isEmpty()) {
-                    return refuse(tlsParty != null ? tlsParty.id() : "unregistered-signer", ca);
+                    return refuse(tlsParty != null ? tlsParty.id() : Caller.UNREGISTERED_SIGNER, ca);
                 }
                 RelyingParty party = signer.get();
                 if (!party.active() || !party.entitledTo(ca)) {
@@ -184,6 +234,7 @@ public class AccessControl {
                 // A party that came through the HTTPS door already paid its token there.
                 if ((tlsParty == null || !tlsParty.id().equals(party.id())) && !takeToken(party)) {
                     usage.rateLimited(party.id());
+                    refusals.refused(party.id(), "over its request rate");
                     return Decision.RATE_LIMITED;
                 }
                 usage.query(party.id());
@@ -195,6 +246,8 @@ public class AccessControl {
 
     private Decision refuse(String caller, CertificateType ca) {
         usage.refusal(caller);
+        refusals.refused(caller, "not authorized for the " + ca.name().toLowerCase(java.util.Locale.ROOT) + " CA ("
+                + mode(ca).name().toLowerCase(java.util.Locale.ROOT) + ")");
         LOG.debugf("Refused %s for the %s CA", caller, ca);
         return Decision.UNAUTHORIZED;
     }

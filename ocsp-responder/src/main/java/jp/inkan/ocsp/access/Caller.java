@@ -12,6 +12,11 @@ import jp.inkan.common.relyingparty.RelyingParty;
 public record Caller(RelyingParty party, String fingerprint) {
 
     public static final Caller ANONYMOUS = new Caller(null, null);
+    /** Names refusals of callers who are no registered party are counted under (a fixed, small label set). */
+    public static final String NO_CERTIFICATE = "anonymous";
+    public static final String UNREGISTERED = "unregistered";
+    public static final String UNREGISTERED_SIGNER = "unregistered-signer";
+    public static final java.util.List<String> UNKNOWN_CALLERS = java.util.List.of(NO_CERTIFICATE, UNREGISTERED, UNREGISTERED_SIGNER);
 
     public boolean presentedCertificate() {
         return fingerprint != null;
@@ -22,6 +27,6 @@ public record Caller(RelyingParty party, String fingerprint) {
         if (party != null) {
             return party.id();
         }
-        return fingerprint == null ? "anonymous" : "unregistered";
+        return fingerprint == null ? NO_CERTIFICATE : UNREGISTERED;
     }
 }

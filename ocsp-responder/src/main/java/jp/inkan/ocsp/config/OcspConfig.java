@@ -27,6 +27,21 @@ public interface OcspConfig {
 
     Access access();
 
+    Audit audit();
+
+    /** The audit file (README "Audit trail"): disk syncs, refusal aggregation, anchoring in ca-service. */
+    interface Audit {
+        @WithDefault("PT1S")
+        Duration syncEvery();
+
+        @WithDefault("PT1M")
+        Duration refusalsEvery();
+
+        /** {@code off} for never (tests anchor explicitly). */
+        @WithDefault("PT1M")
+        String anchorEvery();
+    }
+
     /** Who may ask about each CA: {@code open} (default), {@code mtls} or {@code signed-request}. */
     interface Access {
         @WithDefault("open")
@@ -39,6 +54,15 @@ public interface OcspConfig {
         @NotBlank
         @WithDefault("inkan.relying-parties")
         String registryTopic();
+
+        /** The compacted usage topic the daily report reads (this replica's counts per day, key service/replica/day). */
+        @NotBlank
+        @WithDefault("inkan.relying-party-usage")
+        String usageTopic();
+
+        /** How often this replica's usage counts are published (also on demand and at shutdown). */
+        @WithDefault("PT10S")
+        Duration usagePublishInterval();
     }
 
     interface Responses {

@@ -21,6 +21,8 @@ import jp.inkan.common.CertificateType;
 import jp.inkan.common.relyingparty.RelyingParty;
 import jp.inkan.common.relyingparty.RegistryTopic;
 import jp.inkan.common.relyingparty.RelyingPartyIndex;
+import jp.inkan.common.relyingparty.Usage;
+import jp.inkan.common.relyingparty.UsageTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,10 +39,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * suspend  --id ID
  * activate --id ID
  * list
- * usage    --management URL[,URL...] [--day YYYY-MM-DD]   (summed over the given responder replicas)
+ * usage    [--day YYYY-MM-DD] [--service ocsp-responder|crl-publisher] [--management URL[,URL...]]
+ *          (from the usage topic, every replica summed; the named replicas publish first)
  * </pre>
  * Bootstrap servers from {@code INKAN_KAFKA_BOOTSTRAP}, topic {@code INKAN_RELYING_PARTY_TOPIC}
- * (default {@value RelyingParty#TOPIC}). Bad input is refused with a message and exit code 2, and
+ * (default {@value RelyingParty#TOPIC}), usage topic {@code INKAN_RELYING_PARTY_USAGE_TOPIC}
+ * (default {@value UsageTopic#TOPIC}). Bad input is refused with a message and exit code 2, and
  * nothing is written.
  */
 public final class RelyingPartyCommand {
@@ -60,7 +64,7 @@ public final class RelyingPartyCommand {
             case "suspend" -> changeState(bootstrap, topic, one(options, "id"), RelyingParty.State.SUSPENDED);
             case "activate" -> changeState(bootstrap, topic, one(options, "id"), RelyingParty.State.ACTIVE);
             case "list" -> list(bootstrap, topic);
-            case "usage" -> usage(options);
+            case "usage" -> usage(bootstrap, options);
             default -> usageError("unknown command " + args[0]);
         }
     }
@@ -136,37 +140,37 @@ public final class RelyingPartyCommand {
                 p.clientCertificateSha256().size(), p.requestSignerCertificates().size(), p.revision(), p.name()));
     }
 
-    /** The daily usage report: each replica's counts for the day (Japan time), summed per caller. */
-    private static void usage(Map<String, List<String>> options) throws IOException, InterruptedException {
-        String day;
+    /**
+     * The daily usage report: every replica's counts for the day (Japan time) from the usage topic,
+     * summed per caller, restarted and stopped replicas included. Replicas named with
+     * {@code --management} are first asked to publish what they counted since their last publication.
+     */
+    private static void usage(String bootstrap, Map<String, List<String>> options) throws IOException, InterruptedException {
+        LocalDate day;
         try {
-            day = options.containsKey("day") ? LocalDate.parse(one(options, "day")).toString()
-                    : LocalDate.now(java.time.ZoneId.of("Asia/Tokyo")).toString();
+            day = options.containsKey("day") ? LocalDate.parse(one(options, "day")) : LocalDate.now(Usage.JAPAN);
         } catch (java.time.format.DateTimeParseException e) {
             throw usageError("--day takes YYYY-MM-DD");
         }
-        Map<String, long[]> sums = new TreeMap<>();
-        HttpClient http = HttpClient.newHttpClient();
-        for (String management : one(options, "management").split(",")) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create(management.replaceAll("/$", "") + "/admin/relying-parties/usage?day=" + day)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(management + " answered " + response.statusCode());
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Map<String, Number>> callers = (Map<String, Map<String, Number>>) RegistryTopic.JSON
-                    .readValue(response.body(), Map.class).get("callers");
-            callers.forEach((caller, counts) -> {
-                long[] sum = sums.computeIfAbsent(caller, c -> new long[3]);
-                sum[0] += counts.get("queries").longValue();
-                sum[1] += counts.get("refusals").longValue();
-                sum[2] += counts.get("rateLimited").longValue();
-            });
+        String service = options.containsKey("service") ? one(options, "service") : null;
+        if (service != null && !List.of("ocsp-responder", "crl-publisher").contains(service)) {
+            throw usageError("--service takes ocsp-responder or crl-publisher");
         }
-        System.out.printf("usage on %s (Asia/Tokyo)%n%-24s %10s %10s %12s%n", day, "caller", "queries", "refusals",
-                "rate-limited");
-        sums.forEach((caller, sum) -> System.out.printf("%-24s %10d %10d %12d%n", caller, sum[0], sum[1], sum[2]));
+        HttpClient http = HttpClient.newHttpClient();
+        for (String management : options.containsKey("management") ? one(options, "management").split(",") : new String[0]) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create(management.replaceAll("/$", "") + "/admin/relying-parties/usage/publish"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 204 && response.statusCode() != 404) { // 404: every CA open there, nothing counted
+                throw new IllegalStateException(management + " could not publish its usage: HTTP " + response.statusCode());
+            }
+        }
+        String topic = System.getenv().getOrDefault("INKAN_RELYING_PARTY_USAGE_TOPIC", UsageTopic.TOPIC);
+        Map<String, Usage.Counts> sums = UsageTopic.report(bootstrap, topic, day, service);
+        System.out.printf("usage on %s (Asia/Tokyo)%s%n%-24s %10s %10s %12s%n", day, service == null ? "" : ", " + service,
+                "caller", "queries", "refusals", "rate-limited");
+        sums.forEach((caller, sum) -> System.out.printf("%-24s %10d %10d %12d%n", caller, sum.queries(), sum.refusals(),
+                sum.rateLimited()));
     }
 
     private static void publish(String bootstrap, String topic, RelyingParty party) throws Exception {

@@ -15,8 +15,10 @@ import java.time.LocalDate;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.relyingparty.RelyingParty;
 import jp.inkan.ocsp.access.AccessControl;
+import jp.inkan.ocsp.audit.AuditTrail;
 import jp.inkan.common.relyingparty.Usage;
 import jp.inkan.ocsp.events.EventConsumer;
+import jp.inkan.ocsp.events.RegistryConsumer;
 import jp.inkan.ocsp.issuers.CaDirectory;
 import jp.inkan.ocsp.responses.Responder;
 import jp.inkan.ocsp.signing.ResponderCredentials;
@@ -27,10 +29,15 @@ import jp.inkan.ocsp.store.StatusStore;
  * {@code /admin/store} (counters, offsets) and {@code /admin/store/<issuerKeyId>/<serial>} (one
  * certificate's stored status and, when tracking is on, the revisions applied since start),
  * {@code /admin/relying-parties} (access modes, the registry as applied here, counts per caller),
- * {@code /admin/relying-parties/usage?day=} (one day's counts) and {@code /admin/metrics} (Prometheus text).
+ * {@code /admin/relying-parties/usage?day=} (one day's counts, this process),
+ * {@code POST /admin/relying-parties/usage/publish} (this replica's counts to the usage topic now) and
+ * {@code /admin/audit/verification} (the audit file's check). The per relying party meters are on
+ * {@code /q/metrics} with the others.
  */
 @ApplicationScoped
 public class AdminRoutes {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AdminRoutes.class);
 
     private final StatusStore store;
     private final EventConsumer consumer;
@@ -39,9 +46,14 @@ public class AdminRoutes {
     private final ResponderCredentials credentials;
     private final AccessControl access;
     private final Clock clock;
+    private final AuditTrail audit;
+    private final RegistryConsumer registryConsumer;
 
     public AdminRoutes(StatusStore store, EventConsumer consumer, Responder responder, CaDirectory directory,
-                       ResponderCredentials credentials, AccessControl access, Clock clock) {
+                       ResponderCredentials credentials, AccessControl access, Clock clock, AuditTrail audit,
+                       RegistryConsumer registryConsumer) {
+        this.audit = audit;
+        this.registryConsumer = registryConsumer;
         this.access = access;
         this.clock = clock;
         this.store = store;
@@ -56,7 +68,18 @@ public class AdminRoutes {
         management.router().get("/admin/store/:issuer/:serial").handler(this::entry);
         management.router().get("/admin/relying-parties").handler(this::relyingParties);
         management.router().get("/admin/relying-parties/usage").handler(this::usage);
-        management.router().get("/admin/metrics").handler(this::metrics);
+        management.router().post("/admin/relying-parties/usage/publish").blockingHandler(this::publishUsage, false);
+        management.router().get("/admin/audit/verification").blockingHandler(this::verifyAudit, false);
+    }
+
+    /** The audit file re-read and checked against its anchors in ca-service; each break with entry and line. */
+    private void verifyAudit(RoutingContext ctx) {
+        try {
+            ctx.response().putHeader("Content-Type", "application/json")
+                    .end(io.vertx.core.json.Json.encode(audit.verify()));
+        } catch (RuntimeException e) {
+            ctx.response().setStatusCode(503).putHeader("Content-Type", "text/plain").end(e.getMessage() + "\n");
+        }
     }
 
     /** The registry as this replica applies it, with each caller's counts since start. */
@@ -90,25 +113,14 @@ public class AdminRoutes {
                 .put("callers", counts(access.usage().day(day))).encode());
     }
 
-    /** Prometheus text exposition of the per-caller counters (since start). */
-    private void metrics(RoutingContext ctx) {
-        StringBuilder text = new StringBuilder();
-        Map<String, Usage.Counts> totals = access.usage().totals();
-        metric(text, "inkan_ocsp_relying_party_queries_total", "OCSP queries answered per relying party", totals,
-                Usage.Counts::queries);
-        metric(text, "inkan_ocsp_relying_party_refusals_total", "Requests refused per caller", totals,
-                Usage.Counts::refusals);
-        metric(text, "inkan_ocsp_relying_party_rate_limited_total", "Requests over the relying party's rate", totals,
-                Usage.Counts::rateLimited);
-        ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(text.toString());
-    }
-
-    private static void metric(StringBuilder text, String name, String help, Map<String, Usage.Counts> totals,
-                               java.util.function.ToLongFunction<Usage.Counts> value) {
-        text.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        text.append("# TYPE ").append(name).append(" counter\n");
-        totals.forEach((caller, counts) -> text.append(name).append("{caller=\"").append(caller).append("\"} ")
-                .append(value.applyAsLong(counts)).append('\n'));
+    /** Publishes this replica's usage to the usage topic now, so a report taken next includes the last seconds. */
+    private void publishUsage(RoutingContext ctx) {
+        try {
+            ctx.response().setStatusCode(registryConsumer.publishUsage() ? 204 : 404).end();
+        } catch (RuntimeException e) {
+            LOG.warnf("Usage not published on request: %s", e.toString());
+            ctx.response().setStatusCode(503).end();
+        }
     }
 
     private static JsonObject counts(Map<String, Usage.Counts> counts) {

@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import io.vertx.core.json.Json;
 import jp.inkan.common.problem.Problem;
-import jp.inkan.common.tls.PeerCertificate;
 import jp.inkan.ocsp.access.AccessControl;
 import jp.inkan.ocsp.access.Caller;
 import jp.inkan.ocsp.config.OcspConfig;
@@ -132,7 +131,7 @@ public class OcspRoutes {
             ctx.next();
             return;
         }
-        Caller caller = access.identify(PeerCertificate.of(ctx.request().sslSession()));
+        Caller caller = access.identify(ctx.request().sslSession());
         switch (access.gate(caller)) {
             case PASS -> {
                 ctx.put(CALLER, caller);

@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.ca.CaGeneration;
 import jp.inkan.common.ca.ResponderCertificate;
 import jp.inkan.common.ca.ResponderCertificateRequest;
@@ -50,6 +51,27 @@ public class CaServiceClient implements CaServiceApi {
         } catch (IOException e) {
             throw new CaServiceException("cannot encode the request: " + e.getMessage());
         }
+    }
+
+    /** Records the audit file's chain head in ca-service's sealed chain. */
+    public AuditAnchor anchor(AuditAnchor head) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(uri("/internal/v1/audit/anchors")).timeout(config.timeout())
+                    .header("Content-Type", "application/json").header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(head))).build();
+            return json(send(request, 200), new TypeReference<>() {
+            });
+        } catch (IOException e) {
+            throw new CaServiceException("cannot encode the anchor: " + e.getMessage());
+        }
+    }
+
+    /** Every anchor of this client's audit chains recorded by ca-service, oldest first. */
+    public List<AuditAnchor> anchors() {
+        HttpRequest request = HttpRequest.newBuilder(uri("/internal/v1/audit/anchors")).timeout(config.timeout())
+                .header("Accept", "application/json").GET().build();
+        return json(send(request, 200), new TypeReference<>() {
+        });
     }
 
     private String send(HttpRequest request, int expected) {

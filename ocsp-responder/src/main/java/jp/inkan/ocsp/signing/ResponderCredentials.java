@@ -22,6 +22,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import jp.inkan.common.ca.ResponderCertificate;
 import jp.inkan.common.ca.ResponderCertificateRequest;
+import jp.inkan.ocsp.audit.AuditSink;
+import jp.inkan.ocsp.audit.AuditTrail;
 import jp.inkan.ocsp.config.OcspConfig;
 import jp.inkan.ocsp.crypto.Csrs;
 import jp.inkan.ocsp.crypto.ResponseSigner;
@@ -71,15 +73,22 @@ public class ResponderCredentials {
     private final Path dir;
     private final Map<String, Credential> current = new ConcurrentHashMap<>();
     private volatile long renewals;
+    private final AuditSink audit;
 
     @Inject
-    public ResponderCredentials(ResponderKeys keys, CaServiceApi ca, Clock clock, OcspConfig config) {
+    public ResponderCredentials(ResponderKeys keys, CaServiceApi ca, Clock clock, OcspConfig config, AuditTrail audit) {
         this(keys, ca, clock, config.responderCertificates().renewWhenRemaining(),
-                config.responderCertificates().hsm().keyAliasPrefix(), config.store().stateDir().resolve("responders"));
+                config.responderCertificates().hsm().keyAliasPrefix(), config.store().stateDir().resolve("responders"), audit);
     }
 
     public ResponderCredentials(ResponderKeys keys, CaServiceApi ca, Clock clock, double renewWhenRemaining,
                                 String aliasPrefix, Path dir) {
+        this(keys, ca, clock, renewWhenRemaining, aliasPrefix, dir, AuditSink.NONE);
+    }
+
+    public ResponderCredentials(ResponderKeys keys, CaServiceApi ca, Clock clock, double renewWhenRemaining,
+                                String aliasPrefix, Path dir, AuditSink audit) {
+        this.audit = audit;
         this.keys = keys;
         this.ca = ca;
         this.clock = clock;
@@ -165,10 +174,15 @@ public class ResponderCredentials {
         }
         if (existing.isEmpty()) {
             keys.store(key, alias, certificate);
+            audit.record("responder.key-generated", alias, "new " + key.signatureAlgorithm() + " key in the token for "
+                    + issuer.label());
         }
         save(issuer, certificate);
         current.put(issuer.label(), new Credential(issuer.label(), key, certificate));
         renewals++;
+        audit.record("responder.certificate-issued", issuer.label(), "serial " + certificate.getSerialNumber().toString(16)
+                + ", valid " + certificate.getNotBefore().toInstant() + " to " + certificate.getNotAfter().toInstant()
+                + (existing.isPresent() ? ", key kept" : ", new key"));
         LOG.infof("Responder certificate for %s: serial %s, valid until %s", issuer.label(),
                 certificate.getSerialNumber().toString(16), certificate.getNotAfter().toInstant());
     }

@@ -7,6 +7,7 @@ import jakarta.transaction.Transactional.TxType;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.audit.AuditChain;
 
 /**
@@ -74,6 +75,12 @@ public class AuditLog implements PanacheRepository<AuditEventEntity> {
     /** Re-computes the chain (entries written before the chain existed are outside it); lists every break. */
     @Transactional
     public List<AuditChain.Break> verify() {
+        return verify(List.of());
+    }
+
+    /** As {@link #verify()}, and the chain must still hold every head anchored in ca-service. */
+    @Transactional
+    public List<AuditChain.Break> verify(List<AuditAnchor> anchors) {
         AuditChain.Verifier verifier = new AuditChain.Verifier();
         try (var entries = find("seq is not null order by seq").<AuditEventEntity>stream()) {
             entries.forEach(e -> {
@@ -81,7 +88,21 @@ public class AuditLog implements PanacheRepository<AuditEventEntity> {
                 getEntityManager().detach(e);
             });
         }
+        anchors.stream().filter(a -> AuditAnchor.MAIN.equals(a.chain()))
+                .forEach(a -> verifier.anchor(a.seq(), a.hashBytes()));
         return verifier.breaks();
+    }
+
+    /** The chain head (entry number and hash), to anchor in ca-service; empty before the first entry. */
+    @Transactional
+    public java.util.Optional<AuditAnchor> head() {
+        List<?> head = getEntityManager().createNativeQuery(
+                "select seq, entry_hash from audit_event where seq is not null order by seq desc limit 1").getResultList();
+        if (head.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        Object[] row = (Object[]) head.get(0);
+        return java.util.Optional.of(AuditAnchor.of(AuditAnchor.MAIN, ((Number) row[0]).longValue(), (byte[]) row[1]));
     }
 
     @Transactional(TxType.REQUIRES_NEW)

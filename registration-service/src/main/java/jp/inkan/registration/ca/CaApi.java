@@ -6,6 +6,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.PathParam;
+import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.ca.CertificateStatusView;
 import jp.inkan.common.ca.IssuanceRequest;
 import jp.inkan.common.ca.IssuedCertificate;
@@ -36,4 +37,17 @@ public interface CaApi {
     @Produces(MediaType.APPLICATION_JSON)
     CertificateStatusView hold(@PathParam("ca") String ca, @PathParam("serial") String serial,
                                RevocationRequest request);
+
+    /** Records our audit chain head in ca-service's sealed chain. */
+    @POST
+    @Path("/audit/anchors")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    AuditAnchor anchor(AuditAnchor head);
+
+    /** Every anchor of our chain recorded by ca-service, oldest first. */
+    @jakarta.ws.rs.GET
+    @Path("/audit/anchors")
+    @Produces(MediaType.APPLICATION_JSON)
+    java.util.List<AuditAnchor> anchors();
 }

@@ -9,4 +9,13 @@ public interface RegistrationConfig {
 
     /** File holding the hex key of the resident record code's keyed hash (never the key in config). */
     Path residentHashKeyFile();
+
+    /** The audit trail's anchoring in ca-service. */
+    Audit audit();
+
+    interface Audit {
+        /** How often the chain head is anchored in ca-service (also at shutdown); {@code off} for never. */
+        @io.smallrye.config.WithDefault("PT1M")
+        String anchorEvery();
+    }
 }

@@ -1,7 +1,11 @@
 package jp.inkan.registration.operator;
 
 import java.util.List;
+import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.audit.AuditChain;
+import jp.inkan.registration.ca.CaApi;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import jp.inkan.registration.audit.AuditAnchoring;
 import jp.inkan.registration.audit.AuditLog;
 
 import io.quarkus.runtime.Quarkus;
@@ -33,10 +37,14 @@ public class RegistrationMain implements QuarkusApplication {
 
     private final Municipalities municipalities;
     private final AuditLog audit;
+    private final CaApi ca;
+    private final AuditAnchoring anchoring;
 
-    public RegistrationMain(Municipalities municipalities, AuditLog audit) {
+    public RegistrationMain(Municipalities municipalities, AuditLog audit, @RestClient CaApi ca, AuditAnchoring anchoring) {
         this.municipalities = municipalities;
         this.audit = audit;
+        this.ca = ca;
+        this.anchoring = anchoring;
     }
 
     public static void main(String... args) {
@@ -46,17 +54,29 @@ public class RegistrationMain implements QuarkusApplication {
     @Override
     public int run(String... args) throws Exception {
         if (args.length == 0) {
+            anchoring.serving();
             Quarkus.waitForExit();
             return 0;
         }
         if (args.length >= 2 && args[0].equals("audit") && args[1].equals("verify")) {
-            List<AuditChain.Break> breaks = audit.verify();
-            if (breaks.isEmpty()) {
-                System.out.println("audit trail intact");
-                return 0;
+            List<AuditAnchor> anchors;
+            try {
+                anchors = ca.anchors();
+            } catch (RuntimeException e) {
+                anchors = null;
+                System.out.println("anchors NOT checked: ca-service did not answer (" + e.getMessage() + ")");
             }
+            List<AuditChain.Break> breaks = audit.verify(anchors == null ? List.of() : anchors);
             breaks.forEach(b -> System.out.println("BROKEN at entry " + b.seq() + ": " + b.problem()));
-            return 1;
+            if (!breaks.isEmpty()) {
+                return 1;
+            }
+            if (anchors == null) {
+                System.out.println("audit chain intact, but a consistent rewrite would not be detected without the anchors");
+                return 3;
+            }
+            System.out.println("audit trail intact; " + anchors.size() + " anchor(s) in ca-service match");
+            return 0;
         }
         if (args.length >= 2 && args[0].equals("municipality") && args[1].equals("list")) {
             for (RegisteredMunicipality m : municipalities.all()) {
