@@ -76,7 +76,7 @@ public class KeyRotation {
                     java.util.List.of(new CaException.FieldError("switchAt", "must not be in the past")));
         }
         java.time.Duration lead = config.operators().minSwitchLead();
-        if (switchAt.isBefore(now.plus(lead))) {
+        if (!lead.isZero() && switchAt.isBefore(now.plus(lead))) {
             throw new CaException(Kind.INVALID_REQUEST, "The switch must be at least " + lead + " after the rotation"
                     + " is executed, so that every OCSP responder and CRL publisher serves the new generation before"
                     + " it issues: ask again with a later switchAt.",

@@ -60,6 +60,7 @@ public interface CaConfig {
          * certificate) before it issues, or its certificates would get unauthorized/tryLater and
          * 404 CRLs. Longer than ocsp-responder's ca-service.refresh-interval plus its
          * responder-certificates.check-interval and crl-publisher's schedule.check (README "Key rotation").
+         * PT0S: no minimum, a switch in the past (up to a minute) means now (unit tests only).
          */
         @WithDefault("PT10M")
         Duration minSwitchLead();
