@@ -1,6 +1,7 @@
 package jp.inkan.ocsp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,10 +11,14 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
+import java.util.function.Predicate;
 import jp.inkan.common.CertificateType;
+import jp.inkan.common.events.CertificateEvent;
 import jp.inkan.ocsp.issuers.CaDirectory;
 import jp.inkan.ocsp.issuers.ServedIssuer;
 import jp.inkan.ocsp.signing.ResponderCredentials;
+import jp.inkan.ocsp.store.StatusStore;
 import jp.inkan.ocsp.testing.MutableClock;
 import jp.inkan.ocsp.testing.SoftwareResponderKeys;
 import jp.inkan.ocsp.testing.TestCa;
@@ -66,5 +71,44 @@ class OcspResponderCredentialsTest {
         restarted.ensure(directory.served());
         assertEquals(issued, ca.issued.get());
         assertEquals(certificate, restarted.signerFor(sig).orElseThrow().certificate());
+    }
+
+    @Test
+    void aNewGenerationWithoutCertificatesDoesNotMakeTheResponderUnready() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+        TestCa ca = new TestCa(clock, Duration.ofDays(7));
+        TestCa.Root g1 = ca.addRoot(CertificateType.SIGNATURE, 1, "CN=sig");
+        CaDirectory directory = new CaDirectory(ca, clock);
+        directory.refresh();
+        ResponderCredentials credentials = new ResponderCredentials(new SoftwareResponderKeys(), ca, clock, 0.3, "ocsp",
+                Files.createTempDirectory("responders"));
+        StatusStore store = new StatusStore();
+        store.apply(issued(g1, "1a"));
+        credentials.ensure(directory.served());
+        Predicate<ServedIssuer> hasCertificates = issuer -> store.hasCertificatesOf(issuer.keyId());
+        assertTrue(credentials.complete(directory.served(), hasCertificates));
+
+        // A rotation is listed before its switch, and ca-service cannot issue its responder certificate yet:
+        // generation 02 issued nothing, so the replica stays ready for generation 01's certificates.
+        TestCa.Root g2 = ca.addRoot(CertificateType.SIGNATURE, 2, "CN=sig");
+        directory.refresh();
+        ca.down = true;
+        credentials.ensure(directory.served());
+        assertTrue(credentials.signerFor(directory.served().get(1)).isEmpty());
+        assertFalse(credentials.complete(directory.served()), "every generation counted");
+        assertTrue(credentials.complete(directory.served(), hasCertificates));
+
+        // Once generation 02 issued, it needs its responder certificate like any other.
+        store.apply(issued(g2, "2b"));
+        assertFalse(credentials.complete(directory.served(), hasCertificates));
+        ca.down = false;
+        credentials.ensure(directory.served());
+        assertTrue(credentials.complete(directory.served(), hasCertificates));
+    }
+
+    static CertificateEvent issued(TestCa.Root root, String serial) {
+        return new CertificateEvent(CertificateEvent.SCHEMA, UUID.randomUUID().toString(), CertificateEvent.Kind.ISSUED, 1,
+                root.ca(), root.generation(), root.ski(), serial, "131016", Instant.parse("2030-01-01T00:00:00Z"), "VALID",
+                null, null, null, Instant.parse("2026-12-01T00:00:00Z"));
     }
 }

@@ -18,11 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jp.inkan.common.CertificateType;
 import jp.inkan.ocsp.testing.CaClient;
 import jp.inkan.ocsp.testing.Http;
-import jp.inkan.ocsp.testing.OcspRequests;
-import jp.inkan.ocsp.testing.ResponderProcess;
 import jp.inkan.testing.CaServiceProcess;
 import jp.inkan.testing.CardKeys;
 import jp.inkan.testing.KafkaBroker;
+import jp.inkan.testing.OcspRequests;
+import jp.inkan.testing.ResponderProcess;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.junit.jupiter.api.Test;
 

@@ -68,6 +68,8 @@ public final class CaServiceProcess {
             processEnv.put("SOFTHSM2_CONF", env.get("SOFTHSM2_CONF"));
             processEnv.put("INKAN_PKI_DIR", env.get("INKAN_PKI_DIR"));
             processEnv.put("INKAN_CA_BOOTSTRAP", "true");
+            // Tests rotate with a switch seconds ahead and shorten the services' CA-list refresh to match.
+            processEnv.put("INKAN_CA_MIN_SWITCH_LEAD", "PT1S");
             if (System.getProperty(CLEANED) == null) {
                 // A fresh inventory per test JVM: the test database may hold roots whose keys live in
                 // another checkout's token. Restarts within the JVM keep what the tests issued.

@@ -23,10 +23,15 @@ public class KeyGenerations implements PanacheRepository<KeyGenerationEntity> {
 
     private static final long CACHE_NANOS = 5_000_000_000L;
 
-    private record Cached(List<KeyGeneration> generations, long readAt) {
+    private record Cached(List<KeyGeneration> generations, long readAt, long changes) {
     }
 
     private volatile Cached cached;
+    /**
+     * Bumped by every {@link #changed()}: a list read before a change (an issuance reading while a
+     * rotation commits) is not kept as current, or it would hide the change for {@link #CACHE_NANOS}.
+     */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
     @Inject
     Clock clock;
@@ -34,8 +39,9 @@ public class KeyGenerations implements PanacheRepository<KeyGenerationEntity> {
     /** Every generation, retired ones too (certificates name theirs), ordered by CA and generation. */
     public List<KeyGeneration> all() {
         Cached current = cached;
-        if (current == null || System.nanoTime() - current.readAt() > CACHE_NANOS) {
-            current = new Cached(read(), System.nanoTime());
+        long seen = changes.get();
+        if (current == null || current.changes() != seen || System.nanoTime() - current.readAt() > CACHE_NANOS) {
+            current = new Cached(read(), System.nanoTime(), seen);
             cached = current;
         }
         return current.generations();
@@ -71,8 +77,12 @@ public class KeyGenerations implements PanacheRepository<KeyGenerationEntity> {
                 .max(Comparator.comparingInt(KeyGeneration::generation));
     }
 
-    /** Forgets the cached list: the next question reads the database. */
+    /**
+     * Forgets the cached list: the next question reads the database. Call it again once the
+     * changing transaction committed: a read between the call and the commit saw the old rows.
+     */
     public void changed() {
+        changes.incrementAndGet();
         cached = null;
     }
 

@@ -75,6 +75,13 @@ public class KeyRotation {
             throw new CaException(Kind.INVALID_REQUEST, "The switch time is in the past.",
                     java.util.List.of(new CaException.FieldError("switchAt", "must not be in the past")));
         }
+        java.time.Duration lead = config.operators().minSwitchLead();
+        if (!lead.isZero() && switchAt.isBefore(now.plus(lead))) {
+            throw new CaException(Kind.INVALID_REQUEST, "The switch must be at least " + lead + " after the rotation"
+                    + " is executed, so that every OCSP responder and CRL publisher serves the new generation before"
+                    + " it issues: ask again with a later switchAt.",
+                    java.util.List.of(new CaException.FieldError("switchAt", "must be at least " + lead + " from now")));
+        }
         CaConfig.Authority authority = authority(ca);
         int number = previous.generation() + 1;
         String alias = authority.keyAliasPrefix() + "-g" + (number < 10 ? "0" + number : Integer.toString(number));
@@ -102,6 +109,7 @@ public class KeyRotation {
         KeyGeneration added = record(ca, previous, new KeyGeneration(0, ca, number, alias, algorithm, facts.subjectDn(),
                 facts.subjectKeyIdentifier(), key.certificateDer(), facts.notBefore(), facts.notAfter(),
                 switchAt.isBefore(now) ? now : switchAt, newWithOld, oldWithNew, null), operator, now);
+        generations.changed(); // committed: /internal/v1/cas lists it from now on, here at once
         LOG.infof("Rotated the %s CA: generation %s (key '%s', SKI %s) issues from %s", ca, added.label(), alias,
                 added.keyId(), added.issuingFrom());
         return added;
@@ -142,11 +150,13 @@ public class KeyRotation {
                         + generation.label() + " have not expired yet; it keeps signing CRLs and OCSP answers for them.");
             }
             markRetired(generation, operator, now);
+            generations.changed();
         }
         if (token.destroy(generation.keyAlias())) {
             LOG.infof("Destroyed key '%s' of %s generation %s in the HSM", generation.keyAlias(), ca, generation.label());
         }
         generations.markKeyDestroyed(generation.id(), clock.instant());
+        generations.changed();
         audit.record(operator, "ca.key-destroyed", ca + " generation " + generation.label(), "key=" + generation.keyAlias()
                 + ", ski=" + generation.keyId());
         return generations.generation(ca, number).orElseThrow();

@@ -53,6 +53,17 @@ public interface CaConfig {
         /** A request not executed within this is expired: its approvals can no longer be used. */
         @WithDefault("PT1H")
         Duration requestTtl();
+
+        /**
+         * A rotation is executed only if its switchAt is at least this much later: every OCSP
+         * responder and CRL publisher must list the new generation (and hold its responder
+         * certificate) before it issues, or its certificates would get unauthorized/tryLater and
+         * 404 CRLs. Longer than ocsp-responder's ca-service.refresh-interval plus its
+         * responder-certificates.check-interval and crl-publisher's schedule.check (README "Key rotation").
+         * PT0S: no minimum, a switch in the past (up to a minute) means now (unit tests only).
+         */
+        @WithDefault("PT10M")
+        Duration minSwitchLead();
     }
 
     /** The hash-chained audit trail (audit/AuditLog) and its seals by a key in the HSM. */

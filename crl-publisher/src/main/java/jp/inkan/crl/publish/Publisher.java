@@ -299,19 +299,22 @@ public class Publisher {
                     rs.next();
                     changeSeq = rs.getLong(1);
                 }
+                // Every generation of the CA, not only the signing one: all generations share the issuer
+                // DN, and a CRL's scope is its issuer name (and IDP), not its key (RFC 5280 §5, §6.3.3).
+                // A relying party may take generation 02's CRL for a generation 01 certificate (the JDK
+                // does, from the new root), so each must list the other's revocations too.
                 String partition = scope.full() ? "" : " and municipality_code = ?";
                 String sql = allocation.kind() == Kind.COMPLETE
                         ? "select serial, status, revoked_at, reason, invalidity_date from cert_status"
-                          + " where ca = ? and key_generation = ?" + partition
+                          + " where ca = ?" + partition
                           + " and status <> 'V' and (not_after >= ? or status = 'H')"
                         : "select serial, status, revoked_at, reason, invalidity_date from cert_status"
-                          + " where ca = ? and key_generation = ?" + partition
+                          + " where ca = ?" + partition
                           + " and change_seq > ? and (status <> 'V' or reason = 8)";
                 try (PreparedStatement select = c.prepareStatement(sql)) {
                     select.setFetchSize(config.schedule().fetchSize());
                     int i = 1;
                     select.setString(i++, scope.ca().name());
-                    select.setInt(i++, scope.generation());
                     if (!scope.full()) {
                         select.setString(i++, scope.partition());
                     }

@@ -6,6 +6,7 @@ import jp.inkan.ocsp.events.EventConsumer;
 import jp.inkan.ocsp.issuers.CaDirectory;
 import jp.inkan.ocsp.signing.ResponderCredentials;
 import jp.inkan.ocsp.signing.ResponderKeys;
+import jp.inkan.ocsp.store.StatusStore;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -13,7 +14,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Ready only when answers would be right: the store has caught up with the topic's end offsets
  * seen at start and the broker still answers (within {@code inkan.ocsp.store.broker-stale-after}),
- * the CA list is loaded, every served generation has a responder certificate, the token answers
+ * the CA list is loaded, every served generation that issued certificates has a responder
+ * certificate (a new one before its switch does not count: see ResponderCredentials), the token answers
  * a real call, and (unless every CA is open) the relying-party registry is loaded.
  */
 @Readiness
@@ -25,10 +27,12 @@ public class ResponderReadiness implements HealthCheck {
     private final ResponderCredentials credentials;
     private final ResponderKeys keys;
     private final AccessControl access;
+    private final StatusStore store;
 
     public ResponderReadiness(EventConsumer consumer, CaDirectory directory, ResponderCredentials credentials, ResponderKeys keys,
-                              AccessControl access) {
+                              AccessControl access, StatusStore store) {
         this.access = access;
+        this.store = store;
         this.consumer = consumer;
         this.directory = directory;
         this.credentials = credentials;
@@ -40,7 +44,7 @@ public class ResponderReadiness implements HealthCheck {
         boolean caughtUp = consumer.caughtUp();
         boolean kafka = consumer.brokerReachable();
         boolean listed = !directory.served().isEmpty();
-        boolean certified = listed && credentials.complete(directory.served());
+        boolean certified = listed && credentials.complete(directory.served(), issuer -> store.hasCertificatesOf(issuer.keyId()));
         boolean token;
         try {
             keys.probe();

@@ -103,8 +103,18 @@ public class ResponderCredentials {
 
     /** Whether every served generation has a certificate valid now. */
     public boolean complete(List<ServedIssuer> served) {
+        return complete(served, issuer -> true);
+    }
+
+    /**
+     * Whether every served generation that {@code hasCertificates} has a certificate valid now. A
+     * generation that issued nothing yet (a rotation before its switch) does not count: nobody can
+     * ask about its certificates, and counting it would take every replica out of service at once
+     * while they obtain its responder certificate (or for as long as ca-service cannot issue one).
+     */
+    public boolean complete(List<ServedIssuer> served, java.util.function.Predicate<ServedIssuer> hasCertificates) {
         Instant now = clock.instant();
-        return served.stream().allMatch(issuer -> {
+        return served.stream().filter(hasCertificates).allMatch(issuer -> {
             Credential credential = current.get(issuer.label());
             return credential != null && credential.certificate().getNotAfter().toInstant().isAfter(now);
         });

@@ -103,6 +103,12 @@ public class StatusStore implements StatusSource {
         issuers.forEach(action);
     }
 
+    /** Whether any certificate of this issuing key is known (its issuance or revocation events arrived). */
+    public boolean hasCertificatesOf(String issuerKeyId) {
+        SerialTable table = issuers.get(issuerKeyId);
+        return table != null && table.size() > 0;
+    }
+
     public long size() {
         return issuers.values().stream().mapToLong(SerialTable::size).sum();
     }

@@ -1,7 +1,5 @@
-package jp.inkan.ocsp.testing;
+package jp.inkan.testing;
 
-import io.restassured.RestAssured;
-import io.restassured.path.json.JsonPath;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -11,56 +9,51 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import jp.inkan.testing.CaServiceProcess;
-import jp.inkan.testing.LocalEnv;
 
 /**
- * The real ocsp-responder, run from its packaged jar as its own JVM (as in production), on the
- * {@code inkan-ocsp-test} token, so a test can SIGKILL and restart it.
+ * One of our services run from its packaged jar ({@code <module>/target/quarkus-app}) as its own JVM,
+ * as in production, on free ports (HTTP, management, HTTPS), logging to
+ * {@code .inkan-local/logs/<module>-<name>.log}, so a test can SIGKILL and restart it.
  */
-public final class ResponderProcess {
+public class ServiceProcess {
 
+    private final String module;
     private final String name;
-    private final Path stateDir;
     private final Path log;
     private final int port = freePort();
     private final int managementPort = freePort();
     private final int httpsPort = freePort();
-    private final Map<String, String> env = new HashMap<>();
-    private final List<String> properties = new ArrayList<>();
+    /** Environment and system properties of the process; subclasses fill them in their constructor. */
+    protected final Map<String, String> env = new HashMap<>();
+    protected final List<String> properties = new ArrayList<>();
     private Process process;
 
-    /** A responder with an empty state directory, talking to {@code bootstrap} and the running ca-service. */
-    public ResponderProcess(String name, String bootstrap, Map<String, String> extraProperties) {
+    protected ServiceProcess(String module, String name, Map<String, String> extraProperties) {
+        this.module = module;
         this.name = name;
-        this.stateDir = LocalEnv.localDir().resolve("ocsp-test-state").resolve(name);
-        this.log = LocalEnv.localDir().resolve("logs/ocsp-responder-" + name + ".log");
-        Map<String, String> e = LocalEnv.env();
-        env.put("INKAN_KAFKA_BOOTSTRAP", bootstrap);
-        env.put("INKAN_CA_URL", "https://localhost:" + CaServiceProcess.port());
-        env.put("INKAN_PKI_DIR", e.get("INKAN_PKI_DIR"));
-        env.put("INKAN_HSM_LIBRARY", e.get("INKAN_HSM_LIBRARY"));
-        env.put("INKAN_OCSP_HSM_SLOT", e.get("INKAN_OCSP_HSM_TEST_SLOT"));
-        env.put("INKAN_HSM_PIN", e.get("INKAN_HSM_PIN"));
-        env.put("SOFTHSM2_CONF", e.get("SOFTHSM2_CONF"));
-        env.put("INKAN_OCSP_STATE_DIR", stateDir.toString());
+        this.log = LocalEnv.localDir().resolve("logs/" + module + "-" + name + ".log");
         properties.add("-Dquarkus.http.port=" + port);
         properties.add("-Dquarkus.management.port=" + managementPort);
         properties.add("-Dquarkus.http.ssl-port=" + httpsPort);
         extraProperties.forEach((k, v) -> properties.add("-D" + k + "=" + v));
         try {
-            deleteRecursively(stateDir);
             Files.createDirectories(log.getParent());
-        } catch (IOException ex) {
-            throw new IllegalStateException(ex);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
+    }
+
+    public String name() {
+        return name;
     }
 
     public int port() {
@@ -71,31 +64,22 @@ public final class ResponderProcess {
         return managementPort;
     }
 
-    public String url() {
-        return "http://127.0.0.1:" + port + "/ocsp";
-    }
-
-    /** The relying parties' HTTPS listener. */
-    public String httpsUrl() {
-        return "https://localhost:" + httpsPort + "/ocsp";
+    public int httpsPort() {
+        return httpsPort;
     }
 
     public String managementUrl() {
         return "http://127.0.0.1:" + managementPort;
     }
 
-    public Path stateDir() {
-        return stateDir;
-    }
-
     public Path logFile() {
         return log;
     }
 
-    public synchronized ResponderProcess start() {
-        Path jar = LocalEnv.repoDir().resolve("ocsp-responder/target/quarkus-app/quarkus-run.jar");
+    protected synchronized void launch() {
+        Path jar = LocalEnv.repoDir().resolve(module + "/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: package ocsp-responder first (failsafe runs after package)");
+            throw new IllegalStateException(jar + " is missing: package " + module + " first (failsafe runs after package)");
         }
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -104,8 +88,7 @@ public final class ResponderProcess {
         command.add("-jar");
         command.add(jar.toString());
         try {
-            Files.writeString(log, "==== start " + java.time.Instant.now() + "\n", java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(log, "==== start " + Instant.now() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(env);
@@ -119,25 +102,24 @@ public final class ResponderProcess {
                 p.destroyForcibly();
             }
         }));
-        return this;
     }
 
     /** Waits until /q/health/ready answers 200. */
-    public ResponderProcess awaitReady(Duration timeout) {
+    protected void awaitReadiness(Duration timeout) {
         HttpClient client = HttpClient.newHttpClient();
-        URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
+        URI ready = URI.create(managementUrl() + "/q/health/ready");
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("ocsp-responder exited with " + process.exitValue() + "; see " + log);
+                throw new IllegalStateException(module + " exited with " + process.exitValue() + "; see " + log);
             }
             try {
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(ready).build(),
                         HttpResponse.BodyHandlers.ofString());
                 last = response.body();
                 if (response.statusCode() == 200) {
-                    return this;
+                    return;
                 }
             } catch (IOException e) {
                 // not listening yet
@@ -147,16 +129,16 @@ public final class ResponderProcess {
             }
             sleep(200);
         }
-        throw new IllegalStateException("ocsp-responder not ready within " + timeout + " (" + last + "); see " + log);
+        throw new IllegalStateException(module + " not ready within " + timeout + " (" + last + "); see " + log);
     }
 
-    /** SIGKILL: no shutdown hook, no final snapshot. */
+    /** SIGKILL: no shutdown hook. */
     public synchronized void kill() {
         process.destroyForcibly();
         process.onExit().join();
     }
 
-    /** SIGTERM: a graceful stop (final snapshot). */
+    /** SIGTERM: a graceful stop. */
     public synchronized void stop() {
         if (process != null && process.isAlive()) {
             process.destroy();
@@ -164,21 +146,7 @@ public final class ResponderProcess {
         }
     }
 
-    public String health() {
-        return RestAssured.get("http://127.0.0.1:" + managementPort + "/q/health/ready").asString();
-    }
-
-    public JsonPath stats() {
-        return RestAssured.get("http://127.0.0.1:" + managementPort + "/admin/store").then().statusCode(200)
-                .extract().jsonPath();
-    }
-
-    public JsonPath entry(String issuerKeyId, String serial) {
-        return RestAssured.get("http://127.0.0.1:" + managementPort + "/admin/store/" + issuerKeyId + "/" + serial)
-                .then().statusCode(200).extract().jsonPath();
-    }
-
-    private static void sleep(long millis) {
+    protected static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
@@ -187,7 +155,7 @@ public final class ResponderProcess {
         }
     }
 
-    private static int freePort() {
+    protected static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -195,7 +163,7 @@ public final class ResponderProcess {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    protected static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
@@ -203,6 +171,8 @@ public final class ResponderProcess {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

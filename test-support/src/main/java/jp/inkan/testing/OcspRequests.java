@@ -1,4 +1,4 @@
-package jp.inkan.ocsp.testing;
+package jp.inkan.testing;
 
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
