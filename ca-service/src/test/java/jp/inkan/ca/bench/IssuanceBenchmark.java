@@ -79,7 +79,7 @@ class IssuanceBenchmark {
         byte[] tbs = new byte[1200]; // about the size of a signature certificate's TBS
         new SecureRandom().nextBytes(tbs);
 
-        CardKeys cardKeys = new CardKeys(Integer.getInteger("bench.primes", 640));
+        CardKeys cardKeys = new CardKeys(Integer.getInteger("bench.primes", 900));
         // warm-up: JIT, token sessions, connection pool
         run(4, Duration.ofSeconds(3), () -> signer.sign(ca.keyAlias(), ca.algorithm(), tbs), null);
         // Until the JIT has finished with the issuance path: C2 compiling it took a quarter of the
