@@ -440,7 +440,7 @@ class KeyRotationTest {
                 actions.add(rows.getString(1));
             }
         }
-        for (String expected : List.of("ca.bootstrapped", "operator.requested", "operator.approved",
+        for (String expected : List.of("service.started", "ca.bootstrapped", "operator.requested", "operator.approved",
                 "operator.execution-refused", "operator.approval-refused", "operator.executed", "ca.rotated", "ca.retired",
                 "ca.key-destroyed", "certificate.issued", "certificate.held", "certificate.revoked", "certificate.hold_released", "client.refused")) {
             assertTrue(actions.contains(expected), expected + " in " + actions);

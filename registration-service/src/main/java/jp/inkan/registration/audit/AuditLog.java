@@ -20,7 +20,7 @@ public class AuditLog implements PanacheRepository<AuditEventEntity> {
 
     public enum Action {
         AUTHENTICATE, SUBMIT_APPLICATION, READ_APPLICATION, QUERY_CERTIFICATES, REVOKE_CERTIFICATE, HOLD_CERTIFICATE,
-        RESIDENT_EVENT
+        RESIDENT_EVENT, SERVICE_STARTED
     }
 
     public enum Outcome { ACCEPTED, REPLAYED, REFUSED, FAILED }

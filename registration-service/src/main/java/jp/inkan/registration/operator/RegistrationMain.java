@@ -54,6 +54,7 @@ public class RegistrationMain implements QuarkusApplication {
     @Override
     public int run(String... args) throws Exception {
         if (args.length == 0) {
+            auditStartUp();
             anchoring.serving();
             Quarkus.waitForExit();
             return 0;
@@ -124,5 +125,18 @@ public class RegistrationMain implements QuarkusApplication {
                        municipality list
                        audit verify""");
         return 2;
+    }
+
+    /** The configuration this instance serves with, as the first entry of its run (issue: configuration at start-up). */
+    private void auditStartUp() {
+        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        java.util.function.Function<String, String> value = key -> config.getOptionalValue(key, String.class).orElse("-");
+        String detail = "client-auth=" + value.apply("quarkus.http.ssl.client-auth") + "; https port "
+                + value.apply("quarkus.http.ssl-port") + "; max body " + value.apply("quarkus.http.limits.max-body-size")
+                + "; ca-service " + value.apply("quarkus.rest-client.ca.url") + "; audit anchor every "
+                + value.apply("inkan.registration.audit.anchor-every") + "; municipalities registered "
+                + io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> municipalities.all().size());
+        audit.recordAlone(new AuditLog.Actor("registration-service", null), AuditLog.Action.SERVICE_STARTED,
+                AuditLog.Outcome.ACCEPTED, null, detail);
     }
 }
