@@ -17,9 +17,7 @@ public final class CrlPublisherProcess extends ServiceProcess {
         super("crl-publisher", name, extraProperties);
         this.outputDir = LocalEnv.localDir().resolve("crl-test-output").resolve(name);
         Map<String, String> e = LocalEnv.env();
-        env.put("INKAN_KAFKA_BOOTSTRAP", bootstrap);
-        env.put("INKAN_CA_URL", "https://localhost:" + CaServiceProcess.port());
-        env.put("INKAN_PKI_DIR", e.get("INKAN_PKI_DIR"));
+        connectTo(bootstrap);
         env.put("INKAN_CRL_DB_URL", e.get("INKAN_CRL_DB_TEST_URL"));
         env.put("INKAN_CRL_DB_USER", e.get("INKAN_CRL_DB_USER"));
         env.put("INKAN_CRL_DB_PASSWORD", e.get("INKAN_CRL_DB_PASSWORD"));

@@ -19,9 +19,7 @@ public final class ResponderProcess extends ServiceProcess {
         super("ocsp-responder", name, extraProperties);
         this.stateDir = LocalEnv.localDir().resolve("ocsp-test-state").resolve(name);
         Map<String, String> e = LocalEnv.env();
-        env.put("INKAN_KAFKA_BOOTSTRAP", bootstrap);
-        env.put("INKAN_CA_URL", "https://localhost:" + CaServiceProcess.port());
-        env.put("INKAN_PKI_DIR", e.get("INKAN_PKI_DIR"));
+        connectTo(bootstrap);
         env.put("INKAN_HSM_LIBRARY", e.get("INKAN_HSM_LIBRARY"));
         env.put("INKAN_OCSP_HSM_SLOT", e.get("INKAN_OCSP_HSM_TEST_SLOT"));
         env.put("INKAN_HSM_PIN", e.get("INKAN_HSM_PIN"));

@@ -52,6 +52,13 @@ public class ServiceProcess {
         }
     }
 
+    /** The broker, the running ca-service and the local PKI: what every service started here talks to. */
+    protected void connectTo(String bootstrap) {
+        env.put("INKAN_KAFKA_BOOTSTRAP", bootstrap);
+        env.put("INKAN_CA_URL", "https://localhost:" + CaServiceProcess.port());
+        env.put("INKAN_PKI_DIR", LocalEnv.env().get("INKAN_PKI_DIR"));
+    }
+
     public String name() {
         return name;
     }
