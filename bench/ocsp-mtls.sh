@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Cached OCSP GET throughput in open mode and in mtls mode, in one run (writes bench/results/ocsp-mtls.md).
 #
-# wrk and h2load cannot present a TLS client certificate, so one Java load generator
-# (bench/ocsp/OcspLoad.java: keep-alive HTTP/1.1, one connection per thread) drives every case:
+# wrk drives every case (keep-alive HTTP/1.1, -t2, BENCH_CONNECTIONS connections, the client of
+# ocsp-responder.md); for mtls it presents the relying party's client certificate through a small
+# LD_PRELOAD shim (bench/ocsp/wrk-client-cert.c), as wrk itself has no option for one:
 #   open/http    a responder with every CA open, plain HTTP (today's deployment)
 #   open/https   the same responder over its HTTPS listener, no client certificate (TLS cost alone)
 #   mtls/https   a responder with the signature CA in mtls mode, the registered platform client
@@ -10,14 +11,14 @@
 # Both responders are started here from the packaged jar with the same options, one after the other,
 # on ports of their own, on the running system's ca-service and Kafka (start it first with
 # deploy/local/run.sh; do not run this while anything else loads the machine). Target: mtls/https at
-# >= 0.8x open/http. BENCH_SECONDS (20), BENCH_CONNECTIONS (16), BENCH_CERTS (200), BENCH_WARMUP_SECONDS (10).
+# >= 0.8x open/http. BENCH_SECONDS (20), BENCH_CONNECTIONS (32), BENCH_CERTS (200), BENCH_WARMUP_SECONDS (10).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source deploy/local/lib.sh
 load_env
 
 SECONDS_PER_RUN=${BENCH_SECONDS:-20}
-CONNECTIONS=${BENCH_CONNECTIONS:-16}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
 CERTS=${BENCH_CERTS:-200}
 WARMUP=${BENCH_WARMUP_SECONDS:-10}
 W=$STATE/bench/ocsp-mtls
@@ -66,41 +67,23 @@ start_responder() {
     done
     fail "responder ($1) not ready in 120 s; see $W/responder-$1.log"
 }
-# load LABEL BASE [P12]: warm-up, then the timed run; sets rps and p99
-load() {
-    local label=$1 base=$2 tls=()
-    [[ -n ${3:-} ]] && tls=("$3" "$INKAN_PKI_DIR/service-ca.pem")
-    [[ $base == https* && -z ${3:-} ]] && tls=("$W/none.p12" "$INKAN_PKI_DIR/service-ca.pem")
-    java bench/ocsp/OcspLoad.java "$base" "$W/paths.txt" "$WARMUP" "$CONNECTIONS" "${tls[@]}" >"$W/load-$label-warmup.txt"
-    java bench/ocsp/OcspLoad.java "$base" "$W/paths.txt" "$SECONDS_PER_RUN" "$CONNECTIONS" "${tls[@]}" >"$W/load-$label.txt"
-    local out
-    out=$(cat "$W/load-$label.txt")
-    rps=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' <<<"$out")
-    p99=$(sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' <<<"$out")
-    local other
-    other=$(sed -n 's/.*other=\([0-9]*\).*/\1/p' <<<"$out")
-    say "  $label: $out"
-    [[ $other == 0 && $rps -gt 0 ]] || fail "$label: answers that were not successful OCSP responses; see $W/load-$label.txt"
-}
-# A PKCS#12 with no key (open/https presents no client certificate).
-keytool -genkeypair -alias throwaway -keyalg EC -dname CN=none -storetype PKCS12 -keystore "$W/none.p12" \
-    -storepass changeit -keypass changeit >/dev/null 2>&1 && keytool -delete -alias throwaway -keystore "$W/none.p12" \
-    -storepass changeit >/dev/null
+source bench/ocsp/wrk.sh
 
 say "open: every CA open"
 start_responder open
-load open-http "http://127.0.0.1:$HTTP_PORT"
-open_http=$rps open_http_p99=$p99
-load open-https "https://localhost:$HTTPS_PORT"
-open_https=$rps open_https_p99=$p99
+run_wrk open-http "http://127.0.0.1:$HTTP_PORT" "$W/paths.txt"
+open_http=$wrk_rps open_http_p99=$wrk_p99
+run_wrk open-https "https://localhost:$HTTPS_PORT" "$W/paths.txt"
+open_https=$wrk_rps open_https_p99=$wrk_p99
 say "mtls: the signature CA in mtls mode"
 start_responder mtls
 # Anonymous requests must be refused, or the mtls run would measure nothing.
 first=$(head -1 "$W/paths.txt")
 code=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$INKAN_PKI_DIR/service-ca.pem" "https://localhost:$HTTPS_PORT$first")
 [[ $code == 401 ]] || fail "mtls responder answered $code without a client certificate"
-load mtls-https "https://localhost:$HTTPS_PORT" "$INKAN_PKI_DIR/relying-parties/platform.p12"
-mtls_https=$rps mtls_https_p99=$p99
+WRK_CLIENT_CERT=$INKAN_PKI_DIR/relying-parties/platform.pem WRK_CLIENT_KEY=$INKAN_PKI_DIR/relying-parties/platform.key \
+    run_wrk mtls-https "https://localhost:$HTTPS_PORT" "$W/paths.txt"
+mtls_https=$wrk_rps mtls_https_p99=$wrk_p99
 stop_responder
 trap - EXIT
 
@@ -110,11 +93,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
     echo
     echo "Run by \`bench/ocsp-mtls.sh\` on $(date -u +%FT%TZ), $(nproc) cores, load generator and responder on"
     echo "the same machine. Cached (pre-signed) GETs per RFC 5019, $(wc -l <"$W/paths.txt") signature-CA serials,"
-    echo "\`bench/ocsp/OcspLoad.java\` with $CONNECTIONS keep-alive connections for ${SECONDS_PER_RUN} s after a ${WARMUP} s warm-up,"
-    echo "each mode on a freshly started responder (same jar, -Xmx256m). Java's HttpClient is a slower client"
-    echo "than wrk, so absolute numbers are lower than in ocsp-responder.md; the ratios are what counts."
+    echo "\`wrk -t2 -c$CONNECTIONS\` (keep-alive) for ${SECONDS_PER_RUN} s after a ${WARMUP} s warm-up, the mtls case presenting the"
+    echo "platform operator's client certificate (bench/ocsp/wrk-client-cert.c preloaded into wrk);"
+    echo "each mode on a freshly started responder (same jar, -Xmx256m)."
     echo
-    echo "| case | req/s | p99 (µs) | ratio to open/http | target |"
+    echo "| case | req/s | p99 | ratio to open/http | target |"
     echo "|---|---|---|---|---|"
     echo "| open, plain HTTP | $open_http | $open_http_p99 | 1 | |"
     echo "| open, HTTPS without client certificate | $open_https | $open_https_p99 | $(ratio "$open_https" "$open_http") | |"

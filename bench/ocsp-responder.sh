@@ -41,35 +41,8 @@ bench() { java -cp "$BC_CP" bench/ocsp/OcspBench.java "$@"; }
 say "issuing $CERTS certificates through registration-service"
 bench prepare "$W" "$CERTS" | tee "$W/prepare.log"
 
-cat >"$W/paths.lua" <<'EOF'
--- Each wrk thread walks the whole list of paths from its own offset: many serials, all cached.
-local paths = {}
-for line in io.lines(os.getenv("PATHS")) do paths[#paths + 1] = line end
-local i = math.random(#paths)
-request = function()
-    i = i % #paths + 1
-    return wrk.format("GET", paths[i])
-end
-EOF
-
-# run_wrk LABEL URL PATHFILE [FRESH] sets wrk_rps and wrk_p99. Each server first gets an untimed warm-up
-# run of WARMUP seconds (the JVM compiles its hot path; nginx and openssl get the same). FRESH, when
-# given, is a command run before each wrk run to give it a freshly started server.
 WARMUP=${BENCH_WARMUP_SECONDS:-10}
-run_wrk() {
-    local label=$1 url=$2 paths=$3 fresh=${4:-true} out=$W/wrk-$1.txt
-    $fresh
-    PATHS=$paths wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$W/paths.lua" "$url" >"$W/wrk-$1-warmup.txt"
-    $fresh
-    PATHS=$paths wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s "$W/paths.lua" "$url" >"$out"
-    local rps p99 errors
-    rps=$(awk '/Requests\/sec/ {print $2}' "$out")
-    p99=$(awk '$1 == "99%" {print $2}' "$out")
-    errors=$(awk '/Non-2xx|Socket errors/ {print}' "$out" | tr '\n' ' ')
-    say "  $label: $rps req/s, p99 $p99 ${errors:+($errors)}"
-    awk -v r="$rps" 'BEGIN { exit !(r > 0) }' || fail "$label answered no request in the timed run; see $out"
-    wrk_rps=$rps wrk_p99=$p99
-}
+source bench/ocsp/wrk.sh
 
 # nginx: the same answer bytes as static files.
 mkdir -p "$W/nginx-tmp"

@@ -77,7 +77,7 @@ ensure_packages() {
     local pair pkg cmd missing=()
     for pair in postgresql:pg_createcluster softhsm2:softhsm2-util gnutls-bin:certtool \
                 gnutls-bin:ocsptool opensc:pkcs11-tool openssl:openssl \
-                curl:curl jq:jq; do
+                curl:curl jq:jq wrk:wrk; do
         pkg=${pair%%:*} cmd=${pair#*:}
         if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' \
            || ! command -v "$cmd" >/dev/null; then

@@ -29,6 +29,12 @@ public interface OcspConfig {
 
     Audit audit();
 
+    /** The relying parties' HTTPS listener's TLS engine: {@code openssl} (BoringSSL, where it loads) or {@code jdk}. */
+    @WithDefault("openssl")
+    Engine tlsEngine();
+
+    enum Engine { OPENSSL, JDK }
+
     /** The audit file (README "Audit trail"): disk syncs, refusal aggregation, anchoring in ca-service. */
     interface Audit {
         @WithDefault("PT1S")

@@ -15,8 +15,11 @@ import jp.inkan.ocsp.crypto.IssuerHashes;
 public record ServedIssuer(CertificateType ca, int generation, String keyId, X509Certificate root,
                            Map<String, IssuerHashes.Hashes> hashes) {
 
-    /** e.g. {@code signature-g01}: names its responder key and certificate. */
+    /**
+     * e.g. {@code signature-g01}: names its responder key and certificate. Looked up on every cached
+     * answer, so plain concatenation (String.format showed in the responder's profile).
+     */
     public String label() {
-        return ca.name().toLowerCase(Locale.ROOT) + "-g" + String.format(Locale.ROOT, "%02d", generation);
+        return ca.name().toLowerCase(Locale.ROOT) + (generation < 10 ? "-g0" : "-g") + generation;
     }
 }
