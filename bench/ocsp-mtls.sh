@@ -8,6 +8,8 @@
 #   open/https   the same responder over its HTTPS listener, no client certificate (TLS cost alone)
 #   mtls/https   a responder with the signature CA in mtls mode, the registered platform client
 #                certificate on every connection (TLS + access control per request)
+# Every case runs in two layouts (see measure): "shared" (wrk and responder on all cores) and
+# "pinned" (responder on CPU 1, wrk on CPU 0), the second isolating the responder's own cost.
 # Both responders are started here from the packaged jar with the same options, one after the other,
 # on ports of their own, on the running system's ca-service and Kafka (start it first with
 # deploy/local/run.sh; do not run this while anything else loads the machine). Target: mtls/https at
@@ -56,8 +58,10 @@ trap stop_responder EXIT
 # (it rebuilds its store from the topic and gets its own responder certificates).
 start_responder() {
     stop_responder
+    local pin=()
+    [[ -n ${RESPONDER_CPU:-} ]] && pin=(taskset -c "$RESPONDER_CPU")
     INKAN_OCSP_STATE_DIR=$W/state-$1 INKAN_OCSP_ACCESS_SIGNATURE=$1 INKAN_CA_URL=https://localhost:8081 \
-        java -Xmx256m -Dquarkus.http.port=$HTTP_PORT -Dquarkus.http.ssl-port=$HTTPS_PORT \
+        "${pin[@]}" java -Xmx256m -Dquarkus.http.port=$HTTP_PORT -Dquarkus.http.ssl-port=$HTTPS_PORT \
         -Dquarkus.management.port=$MGMT_PORT -jar "$JAR" >"$W/responder-$1.log" 2>&1 &
     responder_pid=$!
     for _ in $(seq 120); do
@@ -69,41 +73,66 @@ start_responder() {
 }
 source bench/ocsp/wrk.sh
 
-say "open: every CA open"
-start_responder open
-run_wrk open-http "http://127.0.0.1:$HTTP_PORT" "$W/paths.txt"
-open_http=$wrk_rps open_http_p99=$wrk_p99
-run_wrk open-https "https://localhost:$HTTPS_PORT" "$W/paths.txt"
-open_https=$wrk_rps open_https_p99=$wrk_p99
-say "mtls: the signature CA in mtls mode"
-start_responder mtls
-# Anonymous requests must be refused, or the mtls run would measure nothing.
-first=$(head -1 "$W/paths.txt")
-code=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$INKAN_PKI_DIR/service-ca.pem" "https://localhost:$HTTPS_PORT$first")
-[[ $code == 401 ]] || fail "mtls responder answered $code without a client certificate"
-WRK_CLIENT_CERT=$INKAN_PKI_DIR/relying-parties/platform.pem WRK_CLIENT_KEY=$INKAN_PKI_DIR/relying-parties/platform.key \
-    run_wrk mtls-https "https://localhost:$HTTPS_PORT" "$W/paths.txt"
-mtls_https=$wrk_rps mtls_https_p99=$wrk_p99
-stop_responder
+# measure LAYOUT: the three cases. "shared": wrk (-t2) and the responder on both cores, as in
+# ocsp-responder.md. "pinned": the responder on CPU 1, wrk (-t1) on CPU 0, so the client's own TLS
+# work does not take CPU from the responder and the rates compare the responder's cost per answer.
+measure() {
+    local layout=$1
+    if [[ $layout == pinned ]]; then
+        RESPONDER_CPU=1 WRK_CPU=0 WRK_THREADS=1
+    else
+        RESPONDER_CPU= WRK_CPU= WRK_THREADS=2
+    fi
+    say "$layout: open, every CA open"
+    start_responder open
+    run_wrk "$layout-open-http" "http://127.0.0.1:$HTTP_PORT" "$W/paths.txt"
+    rps[$layout-open-http]=$wrk_rps p99[$layout-open-http]=$wrk_p99
+    run_wrk "$layout-open-https" "https://localhost:$HTTPS_PORT" "$W/paths.txt"
+    rps[$layout-open-https]=$wrk_rps p99[$layout-open-https]=$wrk_p99
+    say "$layout: mtls, the signature CA in mtls mode"
+    start_responder mtls
+    # Anonymous requests must be refused, or the mtls run would measure nothing.
+    local first code
+    first=$(head -1 "$W/paths.txt")
+    code=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$INKAN_PKI_DIR/service-ca.pem" "https://localhost:$HTTPS_PORT$first")
+    [[ $code == 401 ]] || fail "mtls responder answered $code without a client certificate"
+    WRK_CLIENT_CERT=$INKAN_PKI_DIR/relying-parties/platform.pem WRK_CLIENT_KEY=$INKAN_PKI_DIR/relying-parties/platform.key \
+        run_wrk "$layout-mtls-https" "https://localhost:$HTTPS_PORT" "$W/paths.txt"
+    rps[$layout-mtls-https]=$wrk_rps p99[$layout-mtls-https]=$wrk_p99
+    stop_responder
+}
+declare -A rps p99
+CPUS=$(nproc)
+LAYOUTS=(shared)
+((CPUS >= 2)) && LAYOUTS+=(pinned)
+for layout in "${LAYOUTS[@]}"; do measure "$layout"; done
 trap - EXIT
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 {
     echo "# OCSP: open vs mtls access mode"
     echo
-    echo "Run by \`bench/ocsp-mtls.sh\` on $(date -u +%FT%TZ), $(nproc) cores, load generator and responder on"
+    echo "Run by \`bench/ocsp-mtls.sh\` on $(date -u +%FT%TZ), $CPUS cores, load generator and responder on"
     echo "the same machine. Cached (pre-signed) GETs per RFC 5019, $(wc -l <"$W/paths.txt") signature-CA serials,"
-    echo "\`wrk -t2 -c$CONNECTIONS\` (keep-alive) for ${SECONDS_PER_RUN} s after a ${WARMUP} s warm-up, the mtls case presenting the"
+    echo "\`wrk -c$CONNECTIONS\` (keep-alive) for ${SECONDS_PER_RUN} s after a ${WARMUP} s warm-up, the mtls case presenting the"
     echo "platform operator's client certificate (bench/ocsp/wrk-client-cert.c preloaded into wrk);"
-    echo "each mode on a freshly started responder (same jar, -Xmx256m)."
+    echo "each mode on a freshly started responder (same jar, -Xmx256m, BoringSSL TLS engine)."
+    echo "Layouts: **shared** = wrk -t2 and the responder on all cores (wrk's own TLS work competes with"
+    echo "the responder); **pinned** = responder on CPU 1, wrk -t1 on CPU 0 (the rates compare the"
+    echo "responder's own cost per answer)."
+    for layout in "${LAYOUTS[@]}"; do
+        echo
+        echo "## $layout"
+        echo
+        echo "| case | req/s | p99 | ratio to open/http | target |"
+        echo "|---|---|---|---|---|"
+        echo "| open, plain HTTP | ${rps[$layout-open-http]} | ${p99[$layout-open-http]} | 1 | |"
+        echo "| open, HTTPS without client certificate | ${rps[$layout-open-https]} | ${p99[$layout-open-https]} | $(ratio "${rps[$layout-open-https]}" "${rps[$layout-open-http]}") | |"
+        echo "| mtls, HTTPS with the platform's client certificate | ${rps[$layout-mtls-https]} | ${p99[$layout-mtls-https]} | $(ratio "${rps[$layout-mtls-https]}" "${rps[$layout-open-http]}") | ≥ 0.8 |"
+        echo
+        echo "mtls against open over HTTPS (the access check alone): $(ratio "${rps[$layout-mtls-https]}" "${rps[$layout-open-https]}")."
+    done
     echo
-    echo "| case | req/s | p99 | ratio to open/http | target |"
-    echo "|---|---|---|---|---|"
-    echo "| open, plain HTTP | $open_http | $open_http_p99 | 1 | |"
-    echo "| open, HTTPS without client certificate | $open_https | $open_https_p99 | $(ratio "$open_https" "$open_http") | |"
-    echo "| mtls, HTTPS with the platform's client certificate | $mtls_https | $mtls_https_p99 | $(ratio "$mtls_https" "$open_http") | ≥ 0.8 |"
-    echo
-    echo "mtls against open over HTTPS (the access check alone): $(ratio "$mtls_https" "$open_https")."
     echo "Raw output: \`.inkan-local/bench/ocsp-mtls/\`."
 } >"$RESULT"
 cat "$RESULT"

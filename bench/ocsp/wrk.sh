@@ -5,14 +5,16 @@
 # run of WARMUP seconds (the JVM compiles its hot path; other servers get the same). FRESH, when
 # given, is a command run before each wrk run to give it a freshly started server. WRK_CLIENT_CERT and
 # WRK_CLIENT_KEY, when set, make wrk present that client certificate (see wrk_client_cert).
+# WRK_CPU, when set, pins wrk to that CPU (taskset) and WRK_THREADS (2) sets its thread count.
 run_wrk() {
-    local label=$1 url=$2 paths=$3 fresh=${4:-true} out=$W/wrk-$1.txt preload=
+    local label=$1 url=$2 paths=$3 fresh=${4:-true} out=$W/wrk-$1.txt preload= pin=() threads=${WRK_THREADS:-2}
     [[ -n ${WRK_CLIENT_CERT:-} ]] && preload=$(wrk_client_cert)
+    [[ -n ${WRK_CPU:-} ]] && pin=(taskset -c "$WRK_CPU")
     $fresh
-    PATHS=$paths LD_PRELOAD=$preload wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/ocsp/paths.lua "$url" \
+    PATHS=$paths LD_PRELOAD=$preload "${pin[@]}" wrk -t"$threads" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/ocsp/paths.lua "$url" \
         >"$W/wrk-$1-warmup.txt"
     $fresh
-    PATHS=$paths LD_PRELOAD=$preload wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s bench/ocsp/paths.lua \
+    PATHS=$paths LD_PRELOAD=$preload "${pin[@]}" wrk -t"$threads" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s bench/ocsp/paths.lua \
         "$url" >"$out"
     local rps p99 errors
     rps=$(awk '/Requests\/sec/ {print $2}' "$out")

@@ -10,6 +10,8 @@
 # ${INKAN_LOCAL_DIR:-<repo>/.inkan-local}; `up` writes <state>/env for other scripts and tests.
 set -euo pipefail
 
+# lib.sh for without_inherited_fds; paths are set again here, STATE resolved to an absolute path.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 STATE=${INKAN_LOCAL_DIR:-$REPO_ROOT/.inkan-local}
@@ -53,21 +55,6 @@ take_lock() {
     mkdir -p "$STATE"
     exec 9>"$LOCK_FILE"
     flock -w 300 9 || die "timed out waiting for $LOCK_FILE"
-}
-
-# Runs "$@" with every inherited file descriptor above 2 closed. The long-lived processes we start
-# (postmaster, Kafka broker) must not keep our lock (fd 9) or a caller's for as long as they run:
-# `flock /tmp/inkan-tests.lock infra.sh up` passes its lock on as fd 3.
-without_inherited_fds() { (close_inherited_fds && exec "$@"); }
-
-close_inherited_fds() {
-    local fd
-    # No redirection on this loop: bash would keep a saved copy of stderr that the loop closes.
-    for fd in "/proc/$BASHPID/fd/"*; do
-        fd=${fd##*/}
-        if ((fd > 2)) && [[ -e /proc/$BASHPID/fd/$fd ]]; then eval "exec $fd>&-"; fi
-    done
-    return 0
 }
 
 # ---------------------------------------------------------------- packages

@@ -43,3 +43,18 @@ stop_service() {
     fi
     rm -f "$pid_file"
 }
+
+# Runs "$@" with every inherited file descriptor above 2 closed. The long-lived processes we start
+# (postmaster, Kafka broker, the services run.sh starts) must not keep our lock (fd 9) or a caller's for as long as they run:
+# `flock /tmp/inkan-tests.lock infra.sh up` passes its lock on as fd 3.
+without_inherited_fds() { (close_inherited_fds && exec "$@"); }
+
+close_inherited_fds() {
+    local fd
+    # No redirection on this loop: bash would keep a saved copy of stderr that the loop closes.
+    for fd in "/proc/$BASHPID/fd/"*; do
+        fd=${fd##*/}
+        if ((fd > 2)) && [[ -e /proc/$BASHPID/fd/$fd ]]; then eval "exec $fd>&-"; fi
+    done
+    return 0
+}

@@ -28,7 +28,7 @@ start_service() { # name jar-dir management-port [env...]
         say "starting $name"
         # Production jars log JSON lines (for log shippers); this local demo keeps them readable
         # unless INKAN_LOG_JSON=true is exported.
-        env INKAN_LOG_JSON="${INKAN_LOG_JSON:-false}" "$@" nohup java -jar "$REPO_ROOT/$module/target/quarkus-app/quarkus-run.jar" >"$LOGS/$name.log" 2>&1 &
+        without_inherited_fds env INKAN_LOG_JSON="${INKAN_LOG_JSON:-false}" "$@" nohup java -jar "$REPO_ROOT/$module/target/quarkus-app/quarkus-run.jar" >"$LOGS/$name.log" 2>&1 &
         echo $! >"$PIDS/$name.pid"
     fi
     wait_ready "$name" "http://127.0.0.1:$management/q/health/ready" 120
