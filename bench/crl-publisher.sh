@@ -10,8 +10,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
 N=${BENCH_ENTRIES:-1000000}
 DELTA_N=${BENCH_DELTA:-10000}
-PUB_JAVA_OPTS=${BENCH_PUBLISHER_JAVA_OPTS:--Xms16m -Xmx64m -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k}
-CA_JAVA_OPTS=${BENCH_CA_JAVA_OPTS:--Xms16m -Xmx128m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -Xss512k}
+# A small young generation, a heap that gives back what it does not use, and glibc's free memory
+# returned every 2 s: peak RSS 0.76x -> 0.71x openssl's for both processes (2026-12-03).
+SMALL_HEAP="-XX:+UseSerialGC -XX:MaxNewSize=8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=2000"
+PUB_JAVA_OPTS=${BENCH_PUBLISHER_JAVA_OPTS:--Xms16m -Xmx64m $SMALL_HEAP -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k}
+CA_JAVA_OPTS=${BENCH_CA_JAVA_OPTS:--Xms16m -Xmx128m $SMALL_HEAP -XX:ReservedCodeCacheSize=48m -Xss512k}
 # glibc's per-thread malloc arenas are much of a JVM's RSS beyond its heap; "" leaves the default.
 MALLOC_ARENAS=${BENCH_MALLOC_ARENA_MAX-2}
 
