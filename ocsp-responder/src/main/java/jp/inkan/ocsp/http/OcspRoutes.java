@@ -106,7 +106,7 @@ public class OcspRoutes {
         router.routeWithRegex(HttpMethod.GET, "/ocsp/.*").handler(this::cached);
         router.routeWithRegex(HttpMethod.GET, "/ocsp/.*").blockingHandler(this::get, false);
         router.route(HttpMethod.GET, "/ocsp").handler(ctx -> {
-            if (admitted(ctx)) {
+            if (admitted(ctx) != null) {
                 send(ctx, malformed(), false);
             }
         });
@@ -114,39 +114,49 @@ public class OcspRoutes {
 
     private void startPost(RoutingContext ctx) {
         ctx.put(STARTED, System.nanoTime());
-        if (admitted(ctx)) {
-            ctx.next();
+        Caller caller = admitted(ctx);
+        if (caller != null) {
+            handOn(ctx, caller);
         }
     }
 
     /** The I/O-thread fast path: a current pre-signed answer, else on to a worker. */
     private void cached(RoutingContext ctx) {
         long started = System.nanoTime();
-        if (!admitted(ctx)) {
+        Caller caller = admitted(ctx);
+        if (caller == null) {
             return;
         }
-        Optional<Reply> reply = responder.cachedAnswer(ctx.request().path(), caller(ctx));
+        Optional<Reply> reply = responder.cachedAnswer(ctx.request().path(), caller);
         if (reply.isPresent()) {
             send(ctx, reply.get(), true, started);
         } else {
             ctx.put(STARTED, started);
-            ctx.next();
+            handOn(ctx, caller);
         }
     }
 
+    /** On to the next handler (body, worker), which reads the caller from the context. */
+    private static void handOn(RoutingContext ctx, Caller caller) {
+        if (caller != Caller.ANONYMOUS) {
+            ctx.put(CALLER, caller);
+        }
+        ctx.next();
+    }
+
     /**
-     * The gate, on the I/O thread before the body is read: true to go on (the TLS caller, if any,
-     * put in the context); false when the refusal has been sent.
+     * The gate, on the I/O thread before the body is read: the caller to go on with
+     * ({@link Caller#ANONYMOUS} off TLS or with every CA open), or null when the refusal has been
+     * sent. Not kept in the routing context on the cached path: that map costs an allocation per answer.
      */
-    private boolean admitted(RoutingContext ctx) {
+    private Caller admitted(RoutingContext ctx) {
         if (access.allOpen() || !ctx.request().isSSL()) {
-            return true;
+            return Caller.ANONYMOUS;
         }
         Caller caller = access.identify(ctx.request().sslSession());
         switch (access.gate(caller)) {
             case PASS -> {
-                ctx.put(CALLER, caller);
-                return true;
+                return caller;
             }
             case NO_CERTIFICATE -> refuse(ctx, 401, "client-certificate-required",
                     "Client certificate required", "Present the TLS client certificate registered for your relying party.");
@@ -157,7 +167,7 @@ public class OcspRoutes {
                 refuse(ctx, 429, "rate-limited", "Too many requests", "Over the request rate of this relying party.");
             }
         }
-        return false;
+        return null;
     }
 
     private static void refuse(RoutingContext ctx, int status, String slug, String title, String detail) {
