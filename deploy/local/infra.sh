@@ -10,11 +10,8 @@
 # ${INKAN_LOCAL_DIR:-<repo>/.inkan-local}; `up` writes <state>/env for other scripts and tests.
 set -euo pipefail
 
-# lib.sh for without_inherited_fds; paths are set again here, STATE resolved to an absolute path.
+# SCRIPT_DIR, REPO_ROOT, STATE and without_inherited_fds come from lib.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
-STATE=${INKAN_LOCAL_DIR:-$REPO_ROOT/.inkan-local}
 [[ $STATE == /* ]] || STATE=$PWD/$STATE   # resolve before the `cd /` below
 # shellcheck source=local.env
 source "$SCRIPT_DIR/local.env"

@@ -4,6 +4,7 @@ import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jp.inkan.ocsp.config.OcspConfig;
 import org.jboss.logging.Logger;
 
@@ -20,7 +21,7 @@ public class TlsEngine implements HttpServerOptionsCustomizer {
 
     private final OcspConfig.Engine engine;
 
-    @jakarta.inject.Inject
+    @Inject
     public TlsEngine(OcspConfig config) {
         this(config.tlsEngine());
     }
