@@ -10,13 +10,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
 N=${BENCH_ENTRIES:-1000000}
 DELTA_N=${BENCH_DELTA:-10000}
-# A small young generation, a heap that gives back what it does not use, and glibc's free memory
-# returned every 2 s: peak RSS 0.76x -> 0.71x openssl's for both processes (2026-12-03).
-SMALL_HEAP="-XX:+UseSerialGC -XX:MaxNewSize=8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=2000"
-PUB_JAVA_OPTS=${BENCH_PUBLISHER_JAVA_OPTS:--Xms16m -Xmx64m $SMALL_HEAP -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k}
-CA_JAVA_OPTS=${BENCH_CA_JAVA_OPTS:--Xms16m -Xmx128m $SMALL_HEAP -XX:ReservedCodeCacheSize=48m -Xss512k}
-# glibc's per-thread malloc arenas are much of a JVM's RSS beyond its heap; "" leaves the default.
-MALLOC_ARENAS=${BENCH_MALLOC_ARENA_MAX-2}
+# The services' own JVM options (deploy/jvm/<module>.options, as run.sh and the images use them);
+# BENCH_PUBLISHER_JAVA_OPTS / BENCH_CA_JAVA_OPTS replace them for experiments.
+PUB_JAVA_OPTS=${BENCH_PUBLISHER_JAVA_OPTS:-@deploy/jvm/crl-publisher.options}
+CA_JAVA_OPTS=${BENCH_CA_JAVA_OPTS:-@deploy/jvm/ca-service.options}
+# MALLOC_ARENA_MAX for both JVMs (BENCH_MALLOC_ARENA_MAX=2 ...); unset by default, as the services run:
+# with the native heap trimmed every 2 s it made no measurable difference (2026-12-03).
+MALLOC_ARENAS=${BENCH_MALLOC_ARENA_MAX-}
 
 exec 9>/tmp/inkan-tests.lock
 echo "[bench] waiting for /tmp/inkan-tests.lock"
@@ -90,7 +90,7 @@ REF_BYTES=$(openssl crl -in ref.crl -outform DER | wc -c)
 cd "$REPO"
 
 # ---- 2. Ours: ca-service and crl-publisher as processes -----------------------------------------
-CA_PORT=$(free_port); CA_MPORT=$(free_port); PUB_PORT=$(free_port); PUB_MPORT=$(free_port)
+CA_PORT=$(free_port); CA_MPORT=$(free_port); PUB_PORT=$(free_port); PUB_MPORT=$(free_port); PUB_SPORT=$(free_port)
 echo "[bench] starting ca-service (test database and token, wiped) on $CA_PORT"
 env ${MALLOC_ARENAS:+MALLOC_ARENA_MAX=$MALLOC_ARENAS} INKAN_CA_DB_URL="$INKAN_CA_DB_TEST_URL" INKAN_HSM_SLOT="$INKAN_HSM_TEST_SLOT" INKAN_CA_BOOTSTRAP=true \
     QUARKUS_FLYWAY_CLEAN_DISABLED=false QUARKUS_FLYWAY_CLEAN_AT_START=true INKAN_KAFKA_BOOTSTRAP=127.0.0.1:9 \
@@ -103,7 +103,7 @@ CA_PID=$(java_of "$CA_TIME")
 echo "[bench] starting crl-publisher on $PUB_PORT (events and schedule off: the store is loaded directly)"
 env ${MALLOC_ARENAS:+MALLOC_ARENA_MAX=$MALLOC_ARENAS} INKAN_CRL_DB_URL="$INKAN_CRL_DB_TEST_URL" INKAN_CA_URL="https://localhost:$CA_PORT" INKAN_CRL_DIR="$WORK/out" \
     QUARKUS_FLYWAY_CLEAN_DISABLED=false QUARKUS_FLYWAY_CLEAN_AT_START=true \
-    /usr/bin/time -v -o "$WORK/pub.time" java $PUB_JAVA_OPTS -Dquarkus.http.port="$PUB_PORT" \
+    /usr/bin/time -v -o "$WORK/pub.time" java $PUB_JAVA_OPTS -Dquarkus.http.port="$PUB_PORT" -Dquarkus.http.ssl-port="$PUB_SPORT" \
     -Dquarkus.management.port="$PUB_MPORT" -Dinkan.crl.events.enabled=false -Dquarkus.scheduler.enabled=false \
     -jar crl-publisher/target/quarkus-app/quarkus-run.jar >"$WORK/pub.log" 2>&1 &
 PUB_TIME=$!; PIDS+=("$PUB_TIME")
@@ -177,6 +177,15 @@ def seconds(s):
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 def peak(path):
     return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(path).read()).group(1))
+def expand(opts):  # @argfiles as the java launcher reads them, for the record
+    out = []
+    for word in opts.split():
+        if word.startswith("@"):
+            out += [w for line in open(word[1:]) for w in line.split("#")[0].split()]
+        else:
+            out.append(word)
+    return " ".join(out)
+pub_opts = expand(pub_opts); ca_opts = expand(ca_opts)
 ref_s = seconds(ref_elapsed); ref_mb = int(ref_kb) / 1024
 complete = json.load(open(f"{work}/complete.json")); delta = json.load(open(f"{work}/delta.json"))
 full = next(p for p in complete if p["path"].endswith("/full.crl"))
@@ -194,7 +203,7 @@ both sides in the same run over the same {int(n):,} serials (128-bit, reason key
 crl-publisher jar streaming the entries from its PostgreSQL store into the DER encoder, ca-service
 (jar, SoftHSM2 token) checking and hashing the streamed TBSCertList and signing the digest with
 RSA-2048, the publisher verifying the signature and writing, fsyncing and renaming the file.
-JVM options: publisher `{pub_opts}`, ca-service `{ca_opts}`; `MALLOC_ARENA_MAX={arenas}` for both.
+JVM options (`deploy/jvm/<module>.options` unless overridden): publisher `{pub_opts}`, ca-service `{ca_opts}`; `MALLOC_ARENA_MAX={arenas}` for both.
 Load average (1/5/15 min) at the start: {load0}, at the end: {load1} — the machine is shared with other
 builds and tests, so absolute times vary between runs (openssl alone took 5.8 s on an idle box of this
 kind, see MACHINE-NOTES); the ratios compare both sides under the same conditions.

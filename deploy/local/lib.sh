@@ -30,6 +30,12 @@ wait_ready() {
     done
 }
 
+# jvm_options MODULE -> the java @argfile of the module's JVM options (deploy/jvm/<module>.options), if it has one
+jvm_options() {
+    local file=$REPO_ROOT/deploy/jvm/$1.options
+    if [[ -f $file ]]; then printf '@%s\n' "$file"; fi
+}
+
 # stop_service NAME: TERM (graceful shutdown), then KILL after 30 s
 stop_service() {
     local name=$1 pid_file=$PIDS/$1.pid pid

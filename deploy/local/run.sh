@@ -28,7 +28,9 @@ start_service() { # name jar-dir management-port [env...]
         say "starting $name"
         # Production jars log JSON lines (for log shippers); this local demo keeps them readable
         # unless INKAN_LOG_JSON=true is exported.
-        without_inherited_fds env INKAN_LOG_JSON="${INKAN_LOG_JSON:-false}" "$@" nohup java -jar "$REPO_ROOT/$module/target/quarkus-app/quarkus-run.jar" >"$LOGS/$name.log" 2>&1 &
+        # The service's JVM options (deploy/jvm/<module>.options), as the images and benches use them.
+        without_inherited_fds env INKAN_LOG_JSON="${INKAN_LOG_JSON:-false}" "$@" nohup java $(jvm_options "$module") \
+            -jar "$REPO_ROOT/$module/target/quarkus-app/quarkus-run.jar" >"$LOGS/$name.log" 2>&1 &
         echo $! >"$PIDS/$name.pid"
     fi
     wait_ready "$name" "http://127.0.0.1:$management/q/health/ready" 120
