@@ -41,7 +41,7 @@ bench() { java -cp "$BC_CP" bench/ocsp/OcspBench.java "$@"; }
 say "issuing $CERTS certificates through registration-service"
 bench prepare "$W" "$CERTS" | tee "$W/prepare.log"
 
-WARMUP=${BENCH_WARMUP_SECONDS:-10}
+WARMUP=${BENCH_WARMUP_SECONDS:-60}
 source bench/ocsp/wrk.sh
 
 # nginx: the same answer bytes as static files.
@@ -104,12 +104,12 @@ openssl ocsp -respin "$W/inkan-sample.der" -CAfile "$W/signature-root.pem" >/dev
 
 say "throughput: wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, $(wc -l <"$W/paths.txt") serials"
 run_wrk ocsp-responder "http://127.0.0.1:8082" "$W/paths.txt"
-inkan_rps=$wrk_rps inkan_p99=$wrk_p99
+inkan_rps=$wrk_rps inkan_p99=$wrk_p99 inkan_warmup=$wrk_warmup
 run_wrk nginx "http://127.0.0.1:$NGINX_PORT" "$W/nginx-paths.txt"
-nginx_rps=$wrk_rps nginx_p99=$wrk_p99
+nginx_rps=$wrk_rps nginx_p99=$wrk_p99 nginx_warmup=$wrk_warmup
 sed 's|^/ocsp||' "$W/paths.txt" >"$W/openssl-paths.txt"
 run_wrk openssl-ocsp "http://127.0.0.1:$OPENSSL_PORT" "$W/openssl-paths.txt" start_openssl
-openssl_rps=$wrk_rps openssl_p99=$wrk_p99
+openssl_rps=$wrk_rps openssl_p99=$wrk_p99 openssl_warmup=$wrk_warmup
 cleanup
 trap - EXIT
 
@@ -128,7 +128,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
     echo "$(wc -l <"$W/paths.txt") signature-CA serials, \`wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s\`; nginx serves the"
     echo "very same DER answers as static files; \`openssl ocsp -multi 2\` answers the same certificates"
     echo "(index.txt) and signs each answer with a delegated responder certificate from ca-service."
-    echo "Each server gets an untimed ${WARMUP} s warm-up run first; openssl's responder is restarted before"
+    echo "Each server is warmed up untimed first, in 5 s wrk runs until two in a row agree within 3% (at most"
+    echo "${WARMUP} s): ocsp-responder $inkan_warmup, nginx $nginx_warmup, openssl $openssl_warmup; openssl's responder is restarted before"
     echo "each run (OpenSSL $(openssl version | awk '{print $2}')'s children spin on a keep-alive connection the client closed)."
     echo
     echo "| server | req/s | p99 | ratio (ocsp-responder / server) | target |"

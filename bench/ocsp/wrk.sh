@@ -1,18 +1,18 @@
-# Sourced by the OCSP benchmarks: wrk over a list of GET paths, with an untimed warm-up run first.
+# Sourced by the OCSP benchmarks: wrk over a list of GET paths, with an untimed warm-up first.
 # Needs W (work directory), CONNECTIONS, SECONDS_PER_RUN, WARMUP, and say/fail from deploy/local/lib.sh.
 
-# run_wrk LABEL URL PATHFILE [FRESH] sets wrk_rps and wrk_p99. Each server first gets an untimed warm-up
-# run of WARMUP seconds (the JVM compiles its hot path; other servers get the same). FRESH, when
-# given, is a command run before each wrk run to give it a freshly started server. WRK_CLIENT_CERT and
-# WRK_CLIENT_KEY, when set, make wrk present that client certificate (see wrk_client_cert).
+# run_wrk LABEL URL PATHFILE [FRESH] sets wrk_rps, wrk_p99 and wrk_warmup. Each server is first warmed
+# up (see warm_up) so that every case is timed on settled code, however much earlier cases already
+# warmed it. FRESH, when given, is a command run before the warm-up and again before the timed run to
+# give each a freshly started server. WRK_CLIENT_CERT and WRK_CLIENT_KEY, when set, make wrk present
+# that client certificate (see wrk_client_cert).
 # WRK_CPU, when set, pins wrk to that CPU (taskset) and WRK_THREADS (2) sets its thread count.
 run_wrk() {
     local label=$1 url=$2 paths=$3 fresh=${4:-true} out=$W/wrk-$1.txt preload= pin=() threads=${WRK_THREADS:-2}
     [[ -n ${WRK_CLIENT_CERT:-} ]] && preload=$(wrk_client_cert)
     [[ -n ${WRK_CPU:-} ]] && pin=(taskset -c "$WRK_CPU")
     $fresh
-    PATHS=$paths LD_PRELOAD=$preload "${pin[@]}" wrk -t"$threads" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/ocsp/paths.lua "$url" \
-        >"$W/wrk-$1-warmup.txt"
+    warm_up "$label" "$url" "$paths" "$preload" "$threads" "${pin[@]}"
     $fresh
     PATHS=$paths LD_PRELOAD=$preload "${pin[@]}" wrk -t"$threads" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s bench/ocsp/paths.lua \
         "$url" >"$out"
@@ -24,6 +24,31 @@ run_wrk() {
     awk -v r="$rps" 'BEGIN { exit !(r > 0) }' || fail "$label answered no request in the timed run; see $out"
     ! grep -q Non-2xx "$out" || fail "$label: answers other than 200 in the timed run; see $out"
     wrk_rps=$rps wrk_p99=$p99
+}
+
+# warm_up LABEL URL PATHFILE PRELOAD THREADS [PIN...]: untimed wrk runs of WARMUP_SLICE (5) seconds
+# until two in a row agree within 3% (a JVM has compiled its hot path; on one pinned core that takes
+# far longer than on two, and a fixed warm-up left a freshly started server slower than one that had
+# already served an earlier case) or WARMUP seconds have passed. Sets wrk_warmup to what happened.
+warm_up() {
+    local label=$1 url=$2 paths=$3 preload=$4 threads=$5 slice=${WARMUP_SLICE:-5} spent=0 n=0 prev=0 rps
+    shift 5
+    while :; do
+        n=$((n + 1))
+        PATHS=$paths LD_PRELOAD=$preload "$@" wrk -t"$threads" -c"$CONNECTIONS" -d"${slice}s" -s bench/ocsp/paths.lua "$url" \
+            >"$W/wrk-$label-warmup-$n.txt"
+        rps=$(awk '/Requests\/sec/ {print $2}' "$W/wrk-$label-warmup-$n.txt")
+        spent=$((spent + slice))
+        if awk -v a="$rps" -v b="$prev" 'BEGIN { exit !(b > 0 && a > 0 && (a - b) / b <= 0.03 && (b - a) / b <= 0.03) }'; then
+            wrk_warmup="settled after ${spent} s"
+            return
+        fi
+        if ((spent >= WARMUP)); then
+            wrk_warmup="not settled in ${spent} s (last two slices ${prev} and ${rps} req/s)"
+            return
+        fi
+        prev=$rps
+    done
 }
 
 # The path of the LD_PRELOAD shim that gives wrk a client certificate (built once per work directory).
