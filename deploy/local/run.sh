@@ -25,15 +25,21 @@ start_service() { # name jar-dir management-port [env...]
     if running "$name"; then
         say "$name already running (pid $(cat "$PIDS/$name.pid"))"
     else
+        # Ready must mean ours: a stray process on the same ports would answer for a JVM that cannot bind them.
+        [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$management/q/health" || true) == 000 ]] \
+            || fail "port $management already answers, but not a $name that run.sh started: stop that process first"
         say "starting $name"
         # Production jars log JSON lines (for log shippers); this local demo keeps them readable
         # unless INKAN_LOG_JSON=true is exported.
         # The service's JVM options (deploy/jvm/<module>.options), as the images and benches use them.
-        without_inherited_fds env INKAN_LOG_JSON="${INKAN_LOG_JSON:-false}" "$@" nohup java $(jvm_options "$module") \
-            -jar "$REPO_ROOT/$module/target/quarkus-app/quarkus-run.jar" >"$LOGS/$name.log" 2>&1 &
+        # The background subshell becomes the JVM (exec, and env and nohup exec too), so the pid that
+        # stop.sh signals is the service's own; no inherited lock fd (see without_inherited_fds).
+        (close_inherited_fds && exec env INKAN_LOG_JSON="${INKAN_LOG_JSON:-false}" "$@" nohup java $(jvm_options "$module") \
+            -jar "$REPO_ROOT/$module/target/quarkus-app/quarkus-run.jar") >"$LOGS/$name.log" 2>&1 </dev/null &
         echo $! >"$PIDS/$name.pid"
     fi
     wait_ready "$name" "http://127.0.0.1:$management/q/health/ready" 120
+    kill -0 "$(cat "$PIDS/$name.pid")" 2>/dev/null || fail "$name exited right after starting; see $LOGS/$name.log"
     say "$name ready"
 }
 

@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,9 +56,12 @@ public final class CaServiceProcess {
         Path log = LocalEnv.localDir().resolve("logs/ca-service-for-tests.log");
         try {
             Files.createDirectories(log.getParent());
-            ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                    "-Dquarkus.http.ssl-port=" + port(), "-Dquarkus.management.port=" + Integer.getInteger(MANAGEMENT_PORT),
-                    "-jar", jar.toString())
+            List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.addAll(LocalEnv.jvmOptions("ca-service"));
+            command.addAll(List.of("-Dquarkus.http.ssl-port=" + port(),
+                    "-Dquarkus.management.port=" + Integer.getInteger(MANAGEMENT_PORT), "-jar", jar.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> processEnv = builder.environment();
             processEnv.put("INKAN_CA_DB_URL", env.get("INKAN_CA_DB_TEST_URL"));

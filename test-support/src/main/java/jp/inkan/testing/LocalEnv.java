@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +31,15 @@ public final class LocalEnv {
     public static Path localDir() {
         return Path.of(System.getProperty("inkan.local.dir",
                 repoDir().resolve(".inkan-local").toString()));
+    }
+
+    /**
+     * A service's JVM options as production starts it (run.sh, the image): the java argument file
+     * {@code deploy/jvm/<module>.options}, or nothing for a module without one.
+     */
+    public static List<String> jvmOptions(String module) {
+        Path options = repoDir().resolve("deploy/jvm/" + module + ".options");
+        return Files.exists(options) ? List.of("@" + options) : List.of();
     }
 
     public static Path repoDir() {

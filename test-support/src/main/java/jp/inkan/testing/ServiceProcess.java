@@ -90,7 +90,9 @@ public class ServiceProcess {
         }
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-Xmx256m");
+        // The tests run the service with production's JVM options; a module without any, a heap cap.
+        List<String> options = LocalEnv.jvmOptions(module);
+        command.addAll(options.isEmpty() ? List.of("-Xmx256m") : options);
         command.addAll(properties);
         command.add("-jar");
         command.add(jar.toString());
