@@ -27,9 +27,10 @@ public class AuditLog {
     private static final long CHAIN_LOCK = 0x4175646974L;
 
     private final DataSource dataSource;
-    private final AuditTable table = new AuditTable("audit_log", CHAIN_LOCK, Clock.systemUTC());
+    private final AuditTable table;
 
-    public AuditLog(DataSource dataSource) {
+    public AuditLog(DataSource dataSource, Clock clock) {
+        this.table = new AuditTable("audit_log", CHAIN_LOCK, clock);
         this.dataSource = dataSource;
     }
 

@@ -30,10 +30,11 @@ public class AuditTrail {
     private final AuditLog audit;
     private final CaClient ca;
     private final CrlConfig config;
-    private final RefusalTally refusals = new RefusalTally(Clock.systemUTC());
+    private final RefusalTally refusals;
     private final AnchorSender anchors;
 
-    public AuditTrail(AuditLog audit, CaClient ca, CrlConfig config) {
+    public AuditTrail(AuditLog audit, CaClient ca, CrlConfig config, Clock clock) {
+        this.refusals = new RefusalTally(clock);
         this.audit = audit;
         this.ca = ca;
         this.config = config;

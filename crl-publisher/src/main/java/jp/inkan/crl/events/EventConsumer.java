@@ -6,6 +6,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public class EventConsumer {
     private final CrlConfig config;
     private final EventStore store;
     private final ObjectMapper json;
+    private final Clock clock;
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private volatile String groupId;
@@ -56,7 +58,8 @@ public class EventConsumer {
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
 
-    public EventConsumer(CrlConfig config, EventStore store, ObjectMapper json) {
+    public EventConsumer(CrlConfig config, EventStore store, ObjectMapper json, Clock clock) {
+        this.clock = clock;
         this.config = config;
         this.store = store;
         this.json = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -129,7 +132,7 @@ public class EventConsumer {
                 });
                 while (running) {
                     ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(500));
-                    if (!Duration.between(lastLagCheck, Instant.now()).minus(config.events().lagInterval()).isNegative()) {
+                    if (!Duration.between(lastLagCheck, clock.instant()).minus(config.events().lagInterval()).isNegative()) {
                         checkLag(c);
                     }
                     if (records.isEmpty()) {
@@ -174,7 +177,7 @@ public class EventConsumer {
      * have none assigned): the lag of the assigned ones, and proof that the broker answers.
      */
     private void checkLag(KafkaConsumer<String, String> c) {
-        lastLagCheck = Instant.now();
+        lastLagCheck = clock.instant();
         try {
             List<TopicPartition> all = c.partitionsFor(config.events().topic(), Duration.ofSeconds(2)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -189,7 +192,7 @@ public class EventConsumer {
             }
             lag = behind;
             assigned = assignment.size();
-            lastBrokerContact = Instant.now();
+            lastBrokerContact = clock.instant();
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             LOG.debugf("End offsets not answered (%s)", e.getMessage());
         }
@@ -214,7 +217,7 @@ public class EventConsumer {
     public boolean brokerReachable() {
         Instant contact = lastBrokerContact;
         return running && contact != null
-                && Duration.between(contact, Instant.now()).compareTo(config.events().brokerStaleAfter()) <= 0;
+                && Duration.between(contact, clock.instant()).compareTo(config.events().brokerStaleAfter()) <= 0;
     }
 
     private void seekToStored(KafkaConsumer<String, String> c, Collection<TopicPartition> partitions) {

@@ -38,12 +38,13 @@ public class CrlMeters {
 
     private final DataSource dataSource;
     private final MeterRegistry meters;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     /** Epoch second of thisUpdate per gauge key; gauges read it, a scrape refreshes it. */
     private final Map<String, Long> thisUpdates = new ConcurrentHashMap<>();
     private volatile long refreshedAt;
 
-    public CrlMeters(DataSource dataSource, MeterRegistry meters) {
+    public CrlMeters(DataSource dataSource, MeterRegistry meters, Clock clock) {
+        this.clock = clock;
         this.dataSource = dataSource;
         this.meters = meters;
     }

@@ -47,8 +47,8 @@ public class CrlAccess {
     private final CrlConfig config;
     private final AuditTrail audit;
     private final MeterRegistry meterRegistry;
-    private final Clock clock = Clock.systemUTC();
-    private final Usage usage = new Usage(clock);
+    private final Clock clock;
+    private final Usage usage;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private volatile RelyingPartyIndex registry = RelyingPartyIndex.EMPTY;
     private volatile boolean loaded;
@@ -56,7 +56,9 @@ public class CrlAccess {
     private RelyingPartyMeters meters;
     private volatile UsagePublisher usagePublisher;
 
-    public CrlAccess(CrlConfig config, AuditTrail audit, MeterRegistry meterRegistry) {
+    public CrlAccess(CrlConfig config, AuditTrail audit, MeterRegistry meterRegistry, Clock clock) {
+        this.clock = clock;
+        this.usage = new Usage(clock);
         this.config = config;
         this.audit = audit;
         this.meterRegistry = meterRegistry;

@@ -62,14 +62,15 @@ public class CrlRoutes {
     private final Publisher publisher;
     private final ObjectMapper json;
     private final CrlAccess access;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private final Map<Path, Meta> meta = new ConcurrentHashMap<>();
 
     private final AuditLog audit;
     private final AuditTrail auditTrail;
 
     public CrlRoutes(CrlConfig config, Publisher publisher, ObjectMapper json, CrlAccess access, AuditLog audit,
-                     AuditTrail auditTrail) {
+                     AuditTrail auditTrail, Clock clock) {
+        this.clock = clock;
         this.audit = audit;
         this.auditTrail = auditTrail;
         this.access = access;

@@ -97,14 +97,14 @@ public class Publisher {
     volatile Consumer<String> faults = stage -> { };
 
     public Publisher(CrlConfig config, CrlStore store, CaClient ca, DataSource dataSource,
-                     jp.inkan.crl.health.CrlMeters crlMeters, MeterRegistry meters) {
+                     jp.inkan.crl.health.CrlMeters crlMeters, MeterRegistry meters, Clock clock) {
         this.crlMeters = crlMeters;
         this.meters = meters;
         this.config = config;
         this.store = store;
         this.ca = ca;
         this.dataSource = dataSource;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
     }
 
     /** Set at shutdown: publishAll stops after the CRL in progress. */
