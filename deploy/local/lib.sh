@@ -53,6 +53,8 @@ stop_service() {
 # Runs "$@" with every inherited file descriptor above 2 closed. The long-lived processes we start
 # (postmaster, Kafka broker, the services run.sh starts) must not keep our lock (fd 9) or a
 # caller's for as long as they run: `flock /tmp/inkan-tests.lock infra.sh up` passes its lock on as fd 3.
+# For a process started in the background whose pid is kept, write `(close_inherited_fds && exec …) &`
+# instead: a backgrounded function call forks once more, and $! would name that shell, not the process.
 without_inherited_fds() { (close_inherited_fds && exec "$@"); }
 
 close_inherited_fds() {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import jp.inkan.crl.config.CrlConfig;
 import jp.inkan.crl.testing.CrlInfrastructure;
 import jp.inkan.crl.testing.Crls;
 import jp.inkan.crl.testing.MovableClock;
@@ -23,6 +24,9 @@ class CrlClockTest {
     @Inject
     MovableClock clock;
 
+    @Inject
+    CrlConfig config;
+
     @Test
     void thisUpdateAndNextUpdateFollowTheInjectedClock() {
         // Within ca-service's allowed clock skew (15 min), or it would refuse to sign.
@@ -35,7 +39,7 @@ class CrlClockTest {
         }
         X509CRLHolder full = Crls.parse(Crls.fetch("/crl/signature/g01/full.crl"));
         assertEquals(Date.from(at), full.getThisUpdate());
-        // inkan.crl.schedule.complete-every (P1D) + complete-overlap (PT12H)
-        assertEquals(Date.from(at.plus(Duration.ofHours(36))), full.getNextUpdate());
+        Duration validity = config.schedule().completeEvery().plus(config.schedule().completeOverlap());
+        assertEquals(Date.from(at.plus(validity)), full.getNextUpdate());
     }
 }
