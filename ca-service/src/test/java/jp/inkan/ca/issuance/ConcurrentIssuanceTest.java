@@ -13,6 +13,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.inventory.CertificateStore;
 import jp.inkan.testing.Csrs;
 import jp.inkan.ca.testing.Requests;
@@ -57,5 +63,79 @@ class ConcurrentIssuanceTest {
         pool.shutdown();
         assertEquals(requests.size(), serials.size());
         assertEquals(before + requests.size(), store.total());
+    }
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    DataSource dataSource;
+
+    /**
+     * The inventory writer chains a batch's audit entries after the head it committed last, in one
+     * round trip. Other appends in between (here refusals, audited on their own) make that head
+     * stale, and batches with a reused key cannot be written whole: both must fall back to the
+     * careful write, so that every recorded certificate has exactly one event and one audit entry,
+     * refused ones none, and the chain still verifies.
+     */
+    @Test
+    void batchesAroundOtherAuditEntriesAndConflictsKeepOneEventAndEntryPerCertificate() throws Exception {
+        List<IssuanceRequest> requests = new ArrayList<>();
+        for (int i = 0; i < THREADS * PER_THREAD; i++) {
+            CertificateType type = i % 2 == 0 ? CertificateType.SIGNATURE : CertificateType.AUTHENTICATION;
+            requests.add(Requests.typical(type, Csrs.freshRsa()));
+        }
+        // every eighth request repeats an earlier one's key: refused, while its batch-mates are recorded
+        int repeats = 0;
+        for (int i = 8; i < requests.size(); i += 8, repeats++) {
+            requests.set(i, Requests.typical(requests.get(i).type(), requests.get(i - 7).csr()));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
+        List<Future<IssuedCertificate>> futures = new ArrayList<>();
+        for (IssuanceRequest request : requests) {
+            futures.add(pool.submit(() -> issuance.issue(request)));
+        }
+        Future<?> interloper = pool.submit(() -> {
+            for (int i = 0; i < 20; i++) {
+                audit.record("test", "test.interleaved", "entry " + i, "appended between issuance batches");
+                Thread.sleep(5);
+            }
+            return null;
+        });
+        List<IssuedCertificate> issued = new ArrayList<>();
+        int refused = 0;
+        for (Future<IssuedCertificate> future : futures) {
+            try {
+                issued.add(future.get(2, TimeUnit.MINUTES));
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertEquals(jp.inkan.ca.error.CaException.Kind.KEY_REUSED,
+                        ((jp.inkan.ca.error.CaException) e.getCause()).kind());
+                refused++;
+            }
+        }
+        interloper.get(1, TimeUnit.MINUTES);
+        pool.shutdown();
+        assertEquals(repeats, refused, "one of each pair sharing a key is refused");
+        assertEquals(requests.size(), issued.size() + refused);
+        try (Connection connection = dataSource.getConnection()) {
+            for (IssuedCertificate certificate : issued) {
+                assertEquals(1, count(connection, "select count(*) from audit_log where action = 'certificate.issued'"
+                        + " and subject = ?", certificate.type() + " " + certificate.serial()), "one audit entry");
+                assertEquals(1, count(connection, "select count(*) from outbox_event where payload like ?",
+                        "%\"serial\":\"" + certificate.serial() + "\"%"), "one event");
+            }
+        }
+        AuditLog.Verification verification = audit.verify();
+        assertTrue(verification.intact(), "audit chain intact: " + verification.breaks());
+    }
+
+    private static long count(Connection connection, String sql, String value) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setString(1, value);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
     }
 }
