@@ -1,6 +1,8 @@
 package jp.inkan.ca.inventory;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepository;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.math.BigInteger;
@@ -20,7 +22,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import java.util.UUID;
 import jp.inkan.ca.error.CaException;
@@ -75,24 +81,25 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
      * Records a signed certificate durably before returning. Conflicts are reported, not thrown,
      * so a serial collision can be retried and nothing half-written remains.
      *
-     * <p>Concurrent callers share commits: whoever holds the writer writes every waiting
-     * certificate in one multi-row insert and one transaction, and each caller returns once the
-     * transaction holding its row has committed (or failed). With one caller that is one insert and
-     * one commit; under load it saves a commit and a round trip per certificate. This
-     * and {@link #validAuthenticationNotAfter} run on every issuance, so they use the pool's
-     * connection directly rather than an ORM session and a JTA transaction.
+     * <p>Concurrent callers share commits: one writer thread writes every waiting certificate in
+     * one multi-row insert and one transaction, and each caller returns once the transaction
+     * holding its row has committed (or failed). With one caller that is one insert and one
+     * commit; under load it saves a commit and a round trip per certificate. Callers wait on their
+     * own result, not on a lock: when a batch commits its callers wake at once, rather than one
+     * after another through a lock that the next batch's writer may already hold again. This and
+     * {@link #validAuthenticationNotAfter} run on every issuance, so they use the pool's connection
+     * directly rather than an ORM session and a JTA transaction.
      */
     public Outcome record(NewCertificate certificate) {
         PendingRecord mine = new PendingRecord(certificate);
         pending.add(mine);
-        while (!mine.result.isDone()) {
-            writer.lock();
+        if (draining.compareAndSet(false, true)) {
             try {
-                if (!mine.result.isDone()) {
-                    writeBatch();
-                }
-            } finally {
-                writer.unlock();
+                writerThread.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                draining.set(false);
+                pending.remove(mine);
+                throw new CaException(CaException.Kind.INVENTORY_UNAVAILABLE, "The certificate inventory is shutting down", e);
             }
         }
         try {
@@ -103,9 +110,48 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         }
     }
 
+    /**
+     * Writes batches until nothing waits. A caller that adds its certificate after the last
+     * batch was drained either starts a new drain (its compare-and-set succeeds once this one has
+     * cleared the flag) or is seen by the re-check here.
+     */
+    private void drain() {
+        try {
+            do {
+                while (!pending.isEmpty()) {
+                    writeBatch();
+                }
+                draining.set(false);
+            } while (!pending.isEmpty() && draining.compareAndSet(false, true));
+        } catch (RuntimeException | Error e) {
+            draining.set(false); // writeBatch failed its own batch; the next caller starts a new drain
+            throw e;
+        }
+    }
+
     static final int MAX_BATCH = 64;
     private final ConcurrentLinkedQueue<PendingRecord> pending = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock writer = new ReentrantLock();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private ExecutorService writerThread;
+
+    @PostConstruct
+    void startWriter() {
+        writerThread = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "inventory-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Lets the batch in flight commit; certificates still waiting after that are failed, not left hanging. */
+    @PreDestroy
+    void stopWriter() throws InterruptedException {
+        writerThread.shutdown();
+        writerThread.awaitTermination(10, TimeUnit.SECONDS);
+        for (PendingRecord left; (left = pending.poll()) != null; ) {
+            left.result().completeExceptionally(new IllegalStateException("shut down before the certificate was written"));
+        }
+    }
 
     private record PendingRecord(NewCertificate certificate, CompletableFuture<Outcome> result) {
         PendingRecord(NewCertificate certificate) {

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import jp.inkan.ca.authority.KeyGeneration;
 import jp.inkan.ca.authority.KeyGenerations;
 import jp.inkan.ca.hsm.CertificateSigner;
+import jp.inkan.ca.events.OutboxRelay;
 import jp.inkan.ca.inventory.CertificateStore;
 import jp.inkan.ca.issuance.IssuanceService;
 import jp.inkan.ca.testing.LocalInfrastructure;
@@ -65,11 +66,18 @@ class IssuanceBenchmark {
     KeyGenerations generations;
     @Inject
     CertificateStore store;
+    @Inject
+    OutboxRelay relay;
 
-    record Row(int threads, double rawPerSecond, double issuedPerSecond, double p50Millis, double p99Millis,
-               Cpu rawCpu, Cpu issuedCpu) {
+    /**
+     * {@code issuedPerSecond} counts the issuance phase only; {@code sustainedPerSecond} also
+     * waits for the outbox relay to publish the phase's events ({@code backlog} of them were left
+     * when the phase ended), so work the relay put off is not left out. The ratio uses it.
+     */
+    record Row(int threads, double rawPerSecond, double issuedPerSecond, double sustainedPerSecond, long backlog,
+               double p50Millis, double p99Millis, Cpu rawCpu, Cpu issuedCpu) {
         double ratio() {
-            return issuedPerSecond / rawPerSecond;
+            return sustainedPerSecond / rawPerSecond;
         }
     }
 
@@ -99,24 +107,42 @@ class IssuanceBenchmark {
 
         List<Row> rows = new ArrayList<>();
         for (int threads : THREADS) {
+            outboxDrained();
             Cpu.Meter rawMeter = Cpu.start();
             double raw = run(threads, PHASE, () -> signer.sign(ca.keyAlias(), ca.algorithm(), tbs), null);
             Cpu rawCpu = rawMeter.stop(raw * PHASE.toSeconds());
             ConcurrentLinkedQueue<IssuanceRequest> requests = requests(cardKeys, (int) (raw * PHASE.toSeconds() * 1.1) + 500);
             List<Long> latencies = new ArrayList<>();
+            outboxDrained();
             long before = store.total();
             System.out.println("bench: issuance phase starts, threads=" + threads);
             Cpu.Meter issuedMeter = Cpu.start();
             double issued = run(threads, PHASE, () -> issuance.issue(requests.poll()), latencies);
             Cpu issuedCpu = issuedMeter.stop(issued * PHASE.toSeconds());
+            long backlog = relay.backlog();
+            double drainSeconds = outboxDrained();
+            double sustained = issued * PHASE.toSeconds() / (PHASE.toSeconds() + drainSeconds);
             assertTrue(store.total() - before > 0, "certificates were recorded");
             latencies.sort(null);
-            rows.add(new Row(threads, raw, issued, percentile(latencies, 0.50), percentile(latencies, 0.99), rawCpu,
-                    issuedCpu));
-            System.out.printf("threads=%d raw=%.0f/s issued=%.0f/s ratio=%.2f cpu/op raw %s issued %s%n", threads, raw,
-                    issued, issued / raw, rawCpu, issuedCpu);
+            Row row = new Row(threads, raw, issued, sustained, backlog, percentile(latencies, 0.50),
+                    percentile(latencies, 0.99), rawCpu, issuedCpu);
+            rows.add(row);
+            System.out.printf("threads=%d raw=%.0f/s issued=%.0f/s sustained=%.0f/s (outbox backlog %d) ratio=%.2f"
+                    + " cpu/op raw %s issued %s%n", threads, raw, issued, sustained, backlog, row.ratio(), rawCpu, issuedCpu);
         }
         write(rows);
+    }
+
+    /** Waits until the outbox relay has published every event; returns how long that took, in seconds. */
+    private double outboxDrained() throws Exception {
+        long began = System.nanoTime();
+        while (relay.backlog() > 0) {
+            if (System.nanoTime() - began > Duration.ofMinutes(2).toNanos()) {
+                throw new AssertionError("The outbox relay did not catch up within 2 minutes: " + relay.backlog() + " left");
+            }
+            Thread.sleep(20);
+        }
+        return (System.nanoTime() - began) / 1e9;
     }
 
     private static ConcurrentLinkedQueue<IssuanceRequest> requests(CardKeys cardKeys, int count) {
@@ -202,13 +228,16 @@ class IssuanceBenchmark {
                 .append("record in PostgreSQL with its outbox event and audit entry (concurrent issuances share commits); half signature, half authentication.\n\n");
         md.append("CPU per operation: milliseconds of CPU of this JVM (which includes SoftHSM2, an in-process ")
                 .append("library) and of the whole machine (adds PostgreSQL), divided by operations completed.\n\n");
-        md.append("| threads | raw signatures/s | issued certificates/s | issued / raw | issuance p50 ms | issuance p99 ms "
-                + "| CPU ms/signature (JVM / machine) | CPU ms/issuance (JVM / machine) |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("Before each phase the outbox relay has published every event. **sustained** is the phase's "
+                + "certificates divided by the phase plus the time the relay then took to publish the events left in "
+                + "the outbox (backlog), so work put off until after the phase still counts; issued / raw uses it.\n\n");
+        md.append("| threads | raw signatures/s | issued certificates/s | outbox backlog at end | sustained/s | issued / raw "
+                + "| issuance p50 ms | issuance p99 ms | CPU ms/signature (JVM / machine) | CPU ms/issuance (JVM / machine) |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
-            md.append(String.format("| %d | %.0f | %.0f | %.2f | %.2f | %.2f | %s | %s |%n", row.threads(),
-                    row.rawPerSecond(), row.issuedPerSecond(), row.ratio(), row.p50Millis(), row.p99Millis(),
-                    row.rawCpu(), row.issuedCpu()));
+            md.append(String.format("| %d | %.0f | %.0f | %d | %.0f | %.2f | %.2f | %.2f | %s | %s |%n", row.threads(),
+                    row.rawPerSecond(), row.issuedPerSecond(), row.backlog(), row.sustainedPerSecond(), row.ratio(),
+                    row.p50Millis(), row.p99Millis(), row.rawCpu(), row.issuedCpu()));
         }
         md.append("\nTarget: issued / raw >= 0.50 (the HSM, not our code, is the limit).\n");
         Path out = LocalEnv.repoDir().resolve("bench/results/ca-issuance.md");

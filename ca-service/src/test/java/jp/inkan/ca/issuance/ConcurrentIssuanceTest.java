@@ -72,11 +72,10 @@ class ConcurrentIssuanceTest {
     DataSource dataSource;
 
     /**
-     * The inventory writer chains a batch's audit entries after the head it committed last, in one
-     * round trip. Other appends in between (here refusals, audited on their own) make that head
-     * stale, and batches with a reused key cannot be written whole: both must fall back to the
-     * careful write, so that every recorded certificate has exactly one event and one audit entry,
-     * refused ones none, and the chain still verifies.
+     * The inventory writer records concurrent certificates in shared batches, each with its event
+     * and audit entry. Batches holding a reused key cannot be written whole, and other audit entries
+     * (recorded on their own, as refusals are) land between batches: every recorded certificate must
+     * still have exactly one event and one audit entry, refused ones none, and the chain verify.
      */
     @Test
     void batchesAroundOtherAuditEntriesAndConflictsKeepOneEventAndEntryPerCertificate() throws Exception {
