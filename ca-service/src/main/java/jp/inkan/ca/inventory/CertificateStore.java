@@ -81,8 +81,8 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
      * Records a signed certificate durably before returning. Conflicts are reported, not thrown,
      * so a serial collision can be retried and nothing half-written remains.
      *
-     * <p>Concurrent callers share commits: one writer thread writes every waiting certificate in
-     * one multi-row insert and one transaction, and each caller returns once the transaction
+     * <p>Concurrent callers share commits: one writer at a time writes every waiting certificate
+     * in one multi-row insert and one transaction, and each caller returns once the transaction
      * holding its row has committed (or failed). With one caller that is one insert and one
      * commit; under load it saves a commit and a round trip per certificate. Callers wait on their
      * own result, not on a lock: when a batch commits its callers wake at once, rather than one
@@ -94,13 +94,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         PendingRecord mine = new PendingRecord(certificate);
         pending.add(mine);
         if (draining.compareAndSet(false, true)) {
-            try {
-                writerThread.execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                draining.set(false);
-                pending.remove(mine);
-                throw new CaException(CaException.Kind.INVENTORY_UNAVAILABLE, "The certificate inventory is shutting down", e);
-            }
+            writeUntilDone(mine);
         }
         try {
             return mine.result.join();
@@ -111,9 +105,31 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
     }
 
     /**
-     * Writes batches until nothing waits. A caller that adds its certificate after the last
-     * batch was drained either starts a new drain (its compare-and-set succeeds once this one has
-     * cleared the flag) or is seen by the re-check here.
+     * Nobody was writing, so this caller writes, on its own thread (no hand-off when load is
+     * light), until its own certificate is in; what arrived meanwhile goes to the writer thread,
+     * so no caller is kept writing for others.
+     */
+    private void writeUntilDone(PendingRecord mine) {
+        try {
+            while (!mine.result().isDone()) {
+                writeBatch();
+            }
+        } finally {
+            draining.set(false);
+        }
+        if (!pending.isEmpty() && draining.compareAndSet(false, true)) {
+            try {
+                writerThread.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                draining.set(false); // shutting down: stopWriter fails what is left
+            }
+        }
+    }
+
+    /**
+     * On the writer thread: writes batches until nothing waits. A caller that adds its
+     * certificate after the last batch was drained either becomes the writer itself (its
+     * compare-and-set succeeds once this drain has cleared the flag) or is seen by the re-check.
      */
     private void drain() {
         try {
@@ -124,7 +140,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
                 draining.set(false);
             } while (!pending.isEmpty() && draining.compareAndSet(false, true));
         } catch (RuntimeException | Error e) {
-            draining.set(false); // writeBatch failed its own batch; the next caller starts a new drain
+            draining.set(false); // writeBatch failed its own batch; the next caller writes again
             throw e;
         }
     }

@@ -55,7 +55,7 @@ class IssuanceBenchmark {
     static final Duration PHASE = Duration.ofSeconds(Long.getLong("bench.seconds", 10));
     static final Duration WARM_UP_SLICE = Duration.ofSeconds(3);
     static final int WARM_UP_SLICES = 20;
-    static final int[] THREADS = java.util.Arrays.stream(System.getProperty("bench.threads", "1,2,4,8,16").split(","))
+    static final int[] THREADS = java.util.Arrays.stream(System.getProperty("bench.threads", "1,2,4,8,16,32").split(","))
             .mapToInt(Integer::parseInt).toArray();
 
     @Inject
