@@ -42,12 +42,7 @@ class ConcurrentIssuanceTest {
 
     @Test
     void concurrentIssuanceNeverDuplicatesASerial() throws Exception {
-        // keys first (RSA key generation is the slow part), so the issuance itself overlaps
-        List<IssuanceRequest> requests = new ArrayList<>();
-        for (int i = 0; i < THREADS * PER_THREAD; i++) {
-            CertificateType type = i % 2 == 0 ? CertificateType.SIGNATURE : CertificateType.AUTHENTICATION;
-            requests.add(Requests.typical(type, Csrs.freshRsa()));
-        }
+        List<IssuanceRequest> requests = alternatingRequests();
         long before = store.total();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         List<Future<IssuedCertificate>> futures = new ArrayList<>();
@@ -79,11 +74,7 @@ class ConcurrentIssuanceTest {
      */
     @Test
     void batchesAroundOtherAuditEntriesAndConflictsKeepOneEventAndEntryPerCertificate() throws Exception {
-        List<IssuanceRequest> requests = new ArrayList<>();
-        for (int i = 0; i < THREADS * PER_THREAD; i++) {
-            CertificateType type = i % 2 == 0 ? CertificateType.SIGNATURE : CertificateType.AUTHENTICATION;
-            requests.add(Requests.typical(type, Csrs.freshRsa()));
-        }
+        List<IssuanceRequest> requests = alternatingRequests();
         // every eighth request repeats an earlier one's key: refused, while its batch-mates are recorded
         int repeats = 0;
         for (int i = 8; i < requests.size(); i += 8, repeats++) {
@@ -126,6 +117,19 @@ class ConcurrentIssuanceTest {
         }
         AuditLog.Verification verification = audit.verify();
         assertTrue(verification.intact(), "audit chain intact: " + verification.breaks());
+    }
+
+    /**
+     * Requests for both CAs in turn, keys made first (RSA key generation is the slow part) so the
+     * issuance itself overlaps.
+     */
+    private static List<IssuanceRequest> alternatingRequests() {
+        List<IssuanceRequest> requests = new ArrayList<>();
+        for (int i = 0; i < THREADS * PER_THREAD; i++) {
+            CertificateType type = i % 2 == 0 ? CertificateType.SIGNATURE : CertificateType.AUTHENTICATION;
+            requests.add(Requests.typical(type, Csrs.freshRsa()));
+        }
+        return requests;
     }
 
     private static long count(Connection connection, String sql, String value) throws SQLException {
