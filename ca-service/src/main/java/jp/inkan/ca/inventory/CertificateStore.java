@@ -114,35 +114,41 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
             while (!mine.result().isDone()) {
                 writeBatch();
             }
-        } finally {
-            draining.set(false);
+        } catch (RuntimeException | Error e) {
+            draining.set(false); // writeBatch failed its own batch; the next caller writes again
+            throw e;
         }
-        if (!pending.isEmpty() && draining.compareAndSet(false, true)) {
+        if (stillWriting()) {
             try {
                 writerThread.execute(this::drain);
             } catch (RejectedExecutionException e) {
-                draining.set(false); // shutting down: stopWriter fails what is left
+                drain(); // shutting down: finish here rather than leave anyone waiting
             }
         }
     }
 
-    /**
-     * On the writer thread: writes batches until nothing waits. A caller that adds its
-     * certificate after the last batch was drained either becomes the writer itself (its
-     * compare-and-set succeeds once this drain has cleared the flag) or is seen by the re-check.
-     */
+    /** On the writer thread: writes batches until nothing waits. */
     private void drain() {
         try {
             do {
                 while (!pending.isEmpty()) {
                     writeBatch();
                 }
-                draining.set(false);
-            } while (!pending.isEmpty() && draining.compareAndSet(false, true));
+            } while (stillWriting());
         } catch (RuntimeException | Error e) {
-            draining.set(false); // writeBatch failed its own batch; the next caller writes again
+            draining.set(false);
             throw e;
         }
+    }
+
+    /**
+     * Gives up being the writer, unless certificates still wait and nobody else took over: a
+     * caller that added its certificate after the last drain either becomes the writer itself (its
+     * compare-and-set succeeds once the flag is clear) or is seen here. True: still the writer.
+     */
+    private boolean stillWriting() {
+        draining.set(false);
+        return !pending.isEmpty() && draining.compareAndSet(false, true);
     }
 
     static final int MAX_BATCH = 64;
