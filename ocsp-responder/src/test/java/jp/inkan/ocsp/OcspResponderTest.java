@@ -76,9 +76,41 @@ class OcspResponderTest {
 
 
     void event(TestCa.Root root, BigInteger serial, long revision, String status, Instant at, RevocationReason reason) {
+        event(root, serial, revision, status, at, reason, null);
+    }
+
+    void event(TestCa.Root root, BigInteger serial, long revision, String status, Instant at, RevocationReason reason,
+               Instant invalidityDate) {
         store.apply(new CertificateEvent(1, UUID.randomUUID().toString(), CertificateEvent.Kind.ISSUED, revision,
                 root.ca(), root.generation(), root.ski(), serial.toString(16), "131016", Instant.now().plusSeconds(100000),
-                status, at, reason, null, Instant.now()));
+                status, at, reason, invalidityDate, Instant.now()));
+    }
+
+    @Test
+    void aRevocationsInvalidityDateIsASingleExtensionAndNothingElseCarriesOne() throws Exception {
+        BigInteger compromised = serial();
+        BigInteger superseded = serial();
+        BigInteger held = serial();
+        Instant at = Instant.parse("2026-11-30T12:34:56Z");
+        Instant invalid = Instant.parse("2026-11-29T08:00:00Z");
+        event(g1, compromised, 2, "REVOKED", at, RevocationReason.KEY_COMPROMISE, invalid);
+        event(g1, superseded, 2, "REVOKED", at, RevocationReason.SUPERSEDED);
+        event(g1, held, 2, "ON_HOLD", at, RevocationReason.CERTIFICATE_HOLD, invalid);
+
+        SingleResp answer = OcspRequests.single(responder.answer(OcspRequests.request(g1.certificate(), compromised)).body());
+        org.bouncycastle.asn1.x509.Extension extension = answer.getExtension(org.bouncycastle.asn1.x509.Extension.invalidityDate);
+        assertNotNull(extension, "invalidityDate singleExtension");
+        assertFalse(extension.isCritical());
+        var time = org.bouncycastle.asn1.ASN1GeneralizedTime.getInstance(extension.getParsedValue());
+        assertEquals("20261129080000Z", time.getTimeString(), "DER GeneralizedTime, whole seconds");
+        assertEquals(java.util.Set.of(org.bouncycastle.asn1.x509.Extension.invalidityDate),
+                java.util.Set.copyOf(answer.getExtensionOIDs()));
+        assertEquals(CRLReason.keyCompromise, ((RevokedStatus) answer.getCertStatus()).getRevocationReason());
+
+        assertFalse(OcspRequests.single(responder.answer(OcspRequests.request(g1.certificate(), superseded)).body())
+                .hasExtensions());
+        assertFalse(OcspRequests.single(responder.answer(OcspRequests.request(g1.certificate(), held)).body())
+                .hasExtensions(), "a hold has no invalidity date, as on the CRL");
     }
 
     @Test

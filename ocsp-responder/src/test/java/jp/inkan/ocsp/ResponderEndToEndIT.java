@@ -170,10 +170,14 @@ class ResponderEndToEndIT {
         // Java
         pkix(root, issued.certificate());
 
-        Instant revokedAt = Instant.parse(CaClient.revoke(issued, "keyCompromise").getString("revokedAt"));
-        RevokedStatus status = (RevokedStatus) await(root, issued.serial(), ResponderEndToEndIT::revoked).getCertStatus();
+        // The key is reported compromised since a moment before the revocation: the invalidity date.
+        Instant invalidSince = issued.certificate().getNotBefore().toInstant();
+        Instant revokedAt = Instant.parse(CaClient.revoke(issued, "keyCompromise", invalidSince).getString("revokedAt"));
+        SingleResp revokedAnswer = await(root, issued.serial(), ResponderEndToEndIT::revoked);
+        RevokedStatus status = (RevokedStatus) revokedAnswer.getCertStatus();
         assertEquals(revokedAt.getEpochSecond(), status.getRevocationTime().toInstant().getEpochSecond());
         assertEquals(CRLReason.keyCompromise, status.getRevocationReason());
+        assertNotNull(revokedAnswer.getExtension(org.bouncycastle.asn1.x509.Extension.invalidityDate), "invalidityDate singleExtension");
 
         for (String nonce : List.of("-no_nonce", "-nonce")) {
             ExternalTool.Result openssl = tool("openssl", "ocsp", "-issuer", rootPem.toString(), "-cert", certPem.toString(),
@@ -182,6 +186,10 @@ class ResponderEndToEndIT {
             assertTrue(openssl.output().contains(certPem + ": revoked"), openssl.output());
             assertTrue(openssl.output().contains("Reason: keyCompromise"), openssl.output());
         }
+        ExternalTool.Result text = tool("openssl", "ocsp", "-issuer", rootPem.toString(), "-cert", certPem.toString(),
+                "-url", responder.url(), "-CAfile", rootPem.toString(), "-no_nonce", "-resp_text");
+        assertTrue(text.output().contains("Response Single Extensions:"), text.output());
+        assertTrue(text.output().contains("Invalidity Date:"), text.output());
         for (String nonce : List.of("--no-nonce", "--nonce")) {
             ExternalTool.Result gnutls = tool("ocsptool", "--ask=" + responder.url(), "--load-issuer=" + rootPem,
                     "--load-cert=" + certPem, nonce);
@@ -191,6 +199,9 @@ class ResponderEndToEndIT {
         CertPathValidatorException refused = assertThrows(CertPathValidatorException.class,
                 () -> pkix(root, issued.certificate()));
         assertEquals(CertPathValidatorException.BasicReason.REVOKED, refused.getReason(), refused.toString());
+        // Java's OCSP client hands the singleExtensions on: the date it reads is the one revoked with.
+        var revokedException = assertInstanceOf(java.security.cert.CertificateRevokedException.class, refused.getCause());
+        assertEquals(invalidSince, revokedException.getInvalidityDate().toInstant());
     }
 
     @Test

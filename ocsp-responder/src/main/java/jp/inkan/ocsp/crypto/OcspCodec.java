@@ -9,6 +9,7 @@ import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1GeneralizedTime;
 import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
@@ -147,8 +148,9 @@ public final class OcspCodec {
 
     /**
      * A successful response signed by {@code signer}: ResponderID byKey, the responder certificate
-     * in {@code certs}, one SingleResponse per answer with the CertID echoed as sent, and the nonce
-     * extension echoed when there is one. Times are whole seconds (GeneralizedTime without fractions).
+     * in {@code certs}, one SingleResponse per answer with the CertID echoed as sent (and the
+     * invalidity date as a singleExtension when the answer has one), and the nonce extension echoed
+     * when there is one. Times are whole seconds (GeneralizedTime without fractions).
      */
     public static byte[] sign(ResponseSigner signer, List<OcspMessages.Answer> answers, byte[] nonce,
                               Instant thisUpdate, Instant nextUpdate, Instant producedAt) {
@@ -168,7 +170,10 @@ public final class OcspCodec {
                             ? new RevokedStatus(Date.from(seconds(answer.revokedAt())), answer.reasonCode())
                             : revokedWithoutReason(answer.revokedAt());
                 };
-                builder.addResponse(id, status, Date.from(seconds(thisUpdate)), Date.from(seconds(nextUpdate)), null);
+                Extensions single = answer.invalidityDate() == null ? null : new Extensions(new Extension(
+                        Extension.invalidityDate, false,
+                        new ASN1GeneralizedTime(Date.from(seconds(answer.invalidityDate()))).getEncoded(ASN1Encoding.DER)));
+                builder.addResponse(id, status, Date.from(seconds(thisUpdate)), Date.from(seconds(nextUpdate)), single);
             }
             if (nonce != null) {
                 builder.setResponseExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
@@ -184,7 +189,7 @@ public final class OcspCodec {
 
     private static CertificateStatus revokedWithoutReason(Instant revokedAt) {
         return new RevokedStatus(new org.bouncycastle.asn1.ocsp.RevokedInfo(
-                new org.bouncycastle.asn1.ASN1GeneralizedTime(Date.from(seconds(revokedAt))), null));
+                new ASN1GeneralizedTime(Date.from(seconds(revokedAt))), null));
     }
 
     private static Instant seconds(Instant instant) {

@@ -73,14 +73,18 @@ public final class OcspMessages {
         GOOD, REVOKED, UNKNOWN
     }
 
-    /** @param reasonCode CRLReason code, or -1 for none */
-    public record Answer(CertId certId, Status status, Instant revokedAt, int reasonCode) {
+    /**
+     * @param reasonCode     CRLReason code, or -1 for none
+     * @param invalidityDate the invalidity date of a revoked certificate, sent as a singleExtension
+     *                       (RFC 6960 §4.4.5 admits the CRL entry extensions there); null for none
+     */
+    public record Answer(CertId certId, Status status, Instant revokedAt, int reasonCode, Instant invalidityDate) {
         public static Answer good(CertId id) {
-            return new Answer(id, Status.GOOD, null, -1);
+            return new Answer(id, Status.GOOD, null, -1, null);
         }
 
         public static Answer unknown(CertId id) {
-            return new Answer(id, Status.UNKNOWN, null, -1);
+            return new Answer(id, Status.UNKNOWN, null, -1, null);
         }
     }
 

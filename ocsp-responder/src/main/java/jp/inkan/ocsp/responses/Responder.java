@@ -223,9 +223,9 @@ public class Responder {
         return switch (status.state()) {
             case VALID -> Answer.good(id);
             case ON_HOLD -> new Answer(id, OcspMessages.Status.REVOKED, status.revokedAt(),
-                    jp.inkan.common.RevocationReason.CERTIFICATE_HOLD.code());
+                    jp.inkan.common.RevocationReason.CERTIFICATE_HOLD.code(), null);
             case REVOKED -> new Answer(id, OcspMessages.Status.REVOKED, status.revokedAt(),
-                    status.reason() == null ? -1 : status.reason().code());
+                    status.reason() == null ? -1 : status.reason().code(), status.invalidityDate());
         };
     }
 

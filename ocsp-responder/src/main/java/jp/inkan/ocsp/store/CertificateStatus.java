@@ -6,10 +6,23 @@ import jp.inkan.common.RevocationReason;
 /**
  * What the responder knows about one certificate: the status carried by the newest event applied.
  *
- * @param revokedAt revocation (or hold) time, second precision; null while valid
- * @param reason    null when the event carried none
+ * @param revokedAt      revocation (or hold) time, second precision; null while valid
+ * @param reason         null when the event carried none
+ * @param invalidityDate when the key became unusable (RFC 5280 §5.3.2), second precision; only on a
+ *                       revoked certificate whose revocation said so, else null. Not part of the
+ *                       packed form: the store keeps it beside the table, for the few that have one.
  */
-public record CertificateStatus(State state, Instant revokedAt, RevocationReason reason, long revision) {
+public record CertificateStatus(State state, Instant revokedAt, RevocationReason reason, long revision,
+                                Instant invalidityDate) {
+
+    public CertificateStatus(State state, Instant revokedAt, RevocationReason reason, long revision) {
+        this(state, revokedAt, reason, revision, null);
+    }
+
+    /** This status with its invalidity date. */
+    CertificateStatus withInvalidityDate(Instant date) {
+        return new CertificateStatus(state, revokedAt, reason, revision, date);
+    }
 
     public enum State {
         VALID, ON_HOLD, REVOKED
@@ -20,7 +33,7 @@ public record CertificateStatus(State state, Instant revokedAt, RevocationReason
     private static final int NO_REASON = 15;
 
     /**
-     * Packs into one long (never 0, which marks an empty slot): bits 0-1 state, 2-5 reason code
+     * Packs all but the invalidity date into one long (never 0, which marks an empty slot): bits 0-1 state, 2-5 reason code
      * (15 = none), 6-27 revision, 28-63 revocation time in epoch seconds (36 bits: until year 4147).
      */
     long pack() {

@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -28,11 +29,13 @@ import java.util.zip.CheckedOutputStream;
  * the whole content catches a torn or damaged file, which is then ignored (rebuild from offset 0).
  *
  * <p>Format: magic, topic, partition count, (partition, next offset)*, issuer count, then per
- * issuer its key id and entries (serial length, serial bytes, packed status), then the CRC.
+ * issuer its key id, its entries (serial length, serial bytes, packed status) and its invalidity
+ * dates (count, then serial length, serial bytes, epoch seconds), then the CRC. A snapshot of an
+ * older format is ignored like a damaged one: the store is rebuilt from the topic.
  */
 public final class Snapshot {
 
-    private static final String MAGIC = "INKAN-OCSP-SNAPSHOT-1";
+    private static final String MAGIC = "INKAN-OCSP-SNAPSHOT-2";
     static final String FILE = "status-snapshot.bin";
 
     private Snapshot() {
@@ -65,16 +68,20 @@ public final class Snapshot {
                 try {
                     out.writeUTF(issuer);
                     out.writeLong(table.size());
-                    table.forEach((serial, packed) -> {
+                    BiConsumer<BigInteger, Long> entry = (serial, value) -> {
                         try {
                             byte[] bytes = serial.toByteArray();
                             out.writeByte(bytes.length);
                             out.write(bytes);
-                            out.writeLong(packed);
+                            out.writeLong(value);
                         } catch (IOException e) {
                             failure[0] = e;
                         }
-                    });
+                    };
+                    table.forEach(entry);
+                    Map<BigInteger, Long> dates = store.invalidityDatesOf(issuer);
+                    out.writeLong(dates.size());
+                    dates.forEach(entry);
                 } catch (IOException e) {
                     failure[0] = e;
                 }
@@ -124,10 +131,12 @@ public final class Snapshot {
                 String issuer = in.readUTF();
                 long count = in.readLong();
                 for (long j = 0; j < count; j++) {
-                    byte[] serial = new byte[in.readUnsignedByte()];
-                    in.readFully(serial);
-                    store.restore(issuer, new BigInteger(serial), in.readLong());
+                    store.restore(issuer, serial(in), in.readLong());
                     entries++;
+                }
+                long dates = in.readLong();
+                for (long j = 0; j < dates; j++) {
+                    store.restoreInvalidityDate(issuer, serial(in), in.readLong());
                 }
             }
             if (in.read() != -1) {
@@ -144,6 +153,12 @@ public final class Snapshot {
             return Optional.empty();
         }
         return Optional.of(new Loaded(offsets, entries));
+    }
+
+    private static BigInteger serial(DataInputStream in) throws IOException {
+        byte[] serial = new byte[in.readUnsignedByte()];
+        in.readFully(serial);
+        return new BigInteger(serial);
     }
 
     /** Reads at most {@code limit} bytes of the underlying stream, leaving the rest (the CRC) unread. */

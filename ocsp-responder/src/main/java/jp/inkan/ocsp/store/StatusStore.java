@@ -27,6 +27,12 @@ public class StatusStore implements StatusSource {
     }
 
     private final Map<String, SerialTable> issuers = new ConcurrentHashMap<>();
+    /**
+     * Invalidity dates (epoch seconds) per issuer and serial, for revoked certificates whose
+     * revocation gave one: a minority (a key compromise, not a move of house), so a map beside the
+     * packed table rather than a wider table.
+     */
+    private final Map<String, Map<BigInteger, Long>> invalidityDates = new ConcurrentHashMap<>();
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong stale = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -44,7 +50,17 @@ public class StatusStore implements StatusSource {
             return Optional.empty();
         }
         long packed = table.get(serial);
-        return packed == 0 ? Optional.empty() : Optional.of(CertificateStatus.unpack(packed));
+        if (packed == 0) {
+            return Optional.empty();
+        }
+        CertificateStatus status = CertificateStatus.unpack(packed);
+        if (status.state() == CertificateStatus.State.REVOKED) {
+            Long invalidity = invalidityDates.getOrDefault(issuerKeyId, Map.of()).get(serial);
+            if (invalidity != null) {
+                status = status.withInvalidityDate(Instant.ofEpochSecond(invalidity));
+            }
+        }
+        return Optional.of(status);
     }
 
     /** Applies one event unless an equal or newer revision of its certificate is applied already. */
@@ -67,8 +83,10 @@ public class StatusStore implements StatusSource {
                 rejected.incrementAndGet();
                 return Outcome.REJECTED;
             }
+            Instant invalidity = state == CertificateStatus.State.REVOKED && event.invalidityDate() != null
+                    ? Instant.ofEpochSecond(event.invalidityDate().getEpochSecond()) : null;
             status = new CertificateStatus(state, state == CertificateStatus.State.VALID ? null : revokedAt, reason,
-                    event.revision());
+                    event.revision(), invalidity);
             status.pack();
         } catch (RuntimeException e) {
             rejected.incrementAndGet();
@@ -80,7 +98,19 @@ public class StatusStore implements StatusSource {
             stale.incrementAndGet();
             return Outcome.STALE;
         }
+        // A reader that sees the new status must see its invalidity date: the date goes in first,
+        // and is dropped only after a status without one replaced the entry.
+        if (status.invalidityDate() != null) {
+            invalidityDates.computeIfAbsent(issuer, k -> new ConcurrentHashMap<>()).put(serial,
+                    status.invalidityDate().getEpochSecond());
+        }
         table.put(serial, status.pack());
+        if (status.invalidityDate() == null) {
+            Map<BigInteger, Long> dates = invalidityDates.get(issuer);
+            if (dates != null) {
+                dates.remove(serial);
+            }
+        }
         applied.incrementAndGet();
         Map<String, List<Long>> tracking = appliedRevisions;
         if (tracking != null) {
@@ -94,8 +124,19 @@ public class StatusStore implements StatusSource {
         issuers.computeIfAbsent(issuerKeyId, k -> new SerialTable()).put(serial, packed);
     }
 
+    /** Restores one invalidity date from a snapshot (before the consumer starts). */
+    void restoreInvalidityDate(String issuerKeyId, BigInteger serial, long epochSeconds) {
+        invalidityDates.computeIfAbsent(issuerKeyId, k -> new ConcurrentHashMap<>()).put(serial, epochSeconds);
+    }
+
     void clear() {
         issuers.clear();
+        invalidityDates.clear();
+    }
+
+    /** An issuer's invalidity dates (serial → epoch seconds); writer thread only. */
+    Map<BigInteger, Long> invalidityDatesOf(String issuerKeyId) {
+        return invalidityDates.getOrDefault(issuerKeyId, Map.of());
     }
 
     /** Every issuer's entries, packed; writer thread only. */

@@ -25,9 +25,74 @@ class OcspStatusStoreTest {
 
     static CertificateEvent event(String issuer, BigInteger serial, long revision, String status, Instant at,
                                   RevocationReason reason) {
+        return event(issuer, serial, revision, status, at, reason, null);
+    }
+
+    static CertificateEvent event(String issuer, BigInteger serial, long revision, String status, Instant at,
+                                  RevocationReason reason, Instant invalidityDate) {
         return new CertificateEvent(1, UUID.randomUUID().toString(), CertificateEvent.Kind.REVOKED, revision,
                 CertificateType.SIGNATURE, 1, issuer, serial.toString(16), "131016", Instant.parse("2031-01-01T00:00:00Z"),
-                status, at, reason, null, Instant.now());
+                status, at, reason, invalidityDate, Instant.now());
+    }
+
+    @Test
+    void invalidityDatesGoWithRevokedStatusesOnly() {
+        StatusStore store = new StatusStore();
+        BigInteger compromised = BigInteger.valueOf(0x1001);
+        BigInteger held = BigInteger.valueOf(0x1002);
+        BigInteger moved = BigInteger.valueOf(0x1003);
+        Instant at = Instant.parse("2026-12-01T10:00:00Z");
+        Instant invalid = Instant.parse("2026-11-28T09:30:15.750Z");
+        store.apply(event(ISSUER, compromised, 1, "VALID", null, null));
+        store.apply(event(ISSUER, compromised, 2, "ON_HOLD", at, RevocationReason.CERTIFICATE_HOLD, invalid));
+        assertNull(store.find(ISSUER, compromised).orElseThrow().invalidityDate(), "a hold carries none (as on the CRL)");
+        store.apply(event(ISSUER, compromised, 3, "REVOKED", at, RevocationReason.KEY_COMPROMISE, invalid));
+        assertEquals(Instant.parse("2026-11-28T09:30:15Z"), store.find(ISSUER, compromised).orElseThrow().invalidityDate(),
+                "second precision, as every time the responder signs");
+        assertEquals(StatusStore.Outcome.STALE, store.apply(event(ISSUER, compromised, 3, "REVOKED", at,
+                RevocationReason.KEY_COMPROMISE, null)));
+        assertEquals(Instant.parse("2026-11-28T09:30:15Z"), store.find(ISSUER, compromised).orElseThrow().invalidityDate(),
+                "a stale event changes nothing");
+        // A hold released (removeFromCRL) leaves a valid certificate without a date.
+        store.apply(event(ISSUER, held, 1, "ON_HOLD", at, RevocationReason.CERTIFICATE_HOLD, invalid));
+        store.apply(event(ISSUER, held, 2, "VALID", null, RevocationReason.REMOVE_FROM_CRL, null));
+        assertNull(store.find(ISSUER, held).orElseThrow().invalidityDate());
+        store.apply(event(ISSUER, moved, 1, "REVOKED", at, RevocationReason.AFFILIATION_CHANGED));
+        assertNull(store.find(ISSUER, moved).orElseThrow().invalidityDate());
+        assertTrue(store.find("beef", compromised).isEmpty());
+    }
+
+    @Test
+    void invalidityDatesSurviveASnapshotAndAnOlderFormatIsRebuiltFromTheTopic() throws Exception {
+        StatusStore store = new StatusStore();
+        Instant at = Instant.parse("2026-12-01T10:00:00Z");
+        List<BigInteger> serials = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            BigInteger serial = BigInteger.valueOf(0x2000 + i);
+            serials.add(serial);
+            String issuer = i % 2 == 0 ? ISSUER : "beef";
+            store.apply(event(issuer, serial, 1, "REVOKED", at, RevocationReason.KEY_COMPROMISE,
+                    i % 3 == 0 ? at.minusSeconds(3600 + i) : null));
+        }
+        Path dir = Files.createTempDirectory("snapshot");
+        Snapshot.write(dir, "topic", Map.of(0, 300L), store);
+        StatusStore restored = new StatusStore();
+        Snapshot.read(dir, "topic", restored).orElseThrow();
+        for (int i = 0; i < serials.size(); i++) {
+            String issuer = i % 2 == 0 ? ISSUER : "beef";
+            CertificateStatus status = restored.find(issuer, serials.get(i)).orElseThrow();
+            assertEquals(i % 3 == 0 ? at.minusSeconds(3600 + i) : null, status.invalidityDate(), "serial " + i);
+            assertEquals(store.find(issuer, serials.get(i)), restored.find(issuer, serials.get(i)));
+        }
+
+        // A snapshot of the first format (no invalidity dates) would hide them: it is not loaded.
+        byte[] bytes = Files.readAllBytes(dir.resolve(Snapshot.FILE));
+        byte[] oldMagic = "INKAN-OCSP-SNAPSHOT-1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        System.arraycopy(oldMagic, 0, bytes, 2, oldMagic.length);
+        Files.write(dir.resolve(Snapshot.FILE), bytes);
+        StatusStore fromOld = new StatusStore();
+        assertTrue(Snapshot.read(dir, "topic", fromOld).isEmpty());
+        assertEquals(0, fromOld.size());
     }
 
     @Test

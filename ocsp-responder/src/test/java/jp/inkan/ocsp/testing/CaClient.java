@@ -5,6 +5,7 @@ import io.restassured.path.json.JsonPath;
 import java.security.cert.X509Certificate;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -51,9 +52,19 @@ public final class CaClient {
         return revoke(certificate.type(), certificate.serial(), reason);
     }
 
+    /** Revokes, saying since when the key is unusable (the revocation request's invalidityDate). */
+    public static JsonPath revoke(Issued certificate, String reason, Instant invalidityDate) {
+        return revoke(certificate.type(), certificate.serial(), Map.of("municipalityCode", MUNICIPALITY, "reason", reason,
+                "invalidityDate", invalidityDate.toString()));
+    }
+
     public static JsonPath revoke(CertificateType type, String serial, String reason) {
+        return revoke(type, serial, Map.of("municipalityCode", MUNICIPALITY, "reason", reason));
+    }
+
+    private static JsonPath revoke(CertificateType type, String serial, Map<String, String> body) {
         return Mtls.given(CaServiceProcess.port(), "registration-service").contentType(ContentType.JSON)
-                .body(Map.of("municipalityCode", MUNICIPALITY, "reason", reason))
+                .body(body)
                 .post("/internal/v1/cas/" + type.name().toLowerCase(Locale.ROOT) + "/certificates/" + serial + "/revocation")
                 .then().statusCode(200).extract().jsonPath();
     }
