@@ -21,9 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import jp.inkan.common.relyingparty.RegistryTopic;
+import jp.inkan.common.relyingparty.UsageTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,6 +126,36 @@ class KustomizeTest {
         return at(object, "metadata", "name");
     }
 
+    /** The kinds that run a service's pods. */
+    private static final List<String> WORKLOAD_KINDS = List.of("Deployment", "StatefulSet");
+
+    /** Every Deployment and StatefulSet. */
+    private static List<Map<String, Object>> workloads(String overlay) {
+        return rendered(overlay).stream().filter(o -> WORKLOAD_KINDS.contains(o.get("kind"))).toList();
+    }
+
+    /** The one workload, Deployment or StatefulSet, running {@code service}. */
+    private static Map<String, Object> workload(String overlay, String service) {
+        List<Map<String, Object>> found = workloads(overlay).stream().filter(o -> service.equals(name(o))).toList();
+        assertEquals(1, found.size(), overlay + ": one Deployment or StatefulSet " + service + ", found "
+                + found.stream().map(o -> o.get("kind")).toList());
+        return found.get(0);
+    }
+
+    /**
+     * A workload's volumes by name: the pod's, plus a StatefulSet's volumeClaimTemplates (as
+     * {@code {name, volumeClaimTemplate}}), which its pods mount by the template's name.
+     */
+    private static Map<String, Map<String, Object>> volumes(Map<String, Object> workload) {
+        Map<String, Map<String, Object>> volumes = new LinkedHashMap<>();
+        list(workload, "spec", "template", "spec", "volumes").forEach(v -> volumes.put((String) map(v).get("name"), map(v)));
+        for (Object template : list(workload, "spec", "volumeClaimTemplates")) {
+            String claim = at(template, "metadata", "name");
+            volumes.putIfAbsent(claim, Map.of("name", claim, "volumeClaimTemplate", template));
+        }
+        return volumes;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"local", "production"})
     void everyObjectMatchesItsApiSchema(String overlay) {
@@ -134,27 +169,50 @@ class KustomizeTest {
         assertEquals(List.of(), problems);
         Set<String> kinds = new TreeSet<>();
         rendered(overlay).forEach(o -> kinds.add((String) o.get("kind")));
-        assertTrue(kinds.containsAll(Set.of("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+        assertTrue(kinds.containsAll(Set.of("Deployment", "StatefulSet", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget",
                 "NetworkPolicy", "Secret", "ConfigMap", "Kafka", "KafkaNodePool", "KafkaTopic", "Cluster")), kinds.toString());
     }
 
     @Test
     void theSchemaCheckRefusesWhatTheApiDoesNotHave() {
-        Map<String, Object> deployment = new LinkedHashMap<>(named("local", "Deployment", "ca-service"));
+        Map<String, Object> deployment = new LinkedHashMap<>(workload("local", "ca-service"));
         Map<String, Object> spec = new LinkedHashMap<>(map(deployment, "spec"));
         spec.put("replica", 2);
         deployment.put("spec", spec);
         assertFalse(KubernetesSchema.check(deployment).isEmpty(), "a misspelt field");
+        // The same for a StatefulSet, at its own level and inside its claim template and retention policy.
+        Map<String, Object> statefulSet = named("local", "StatefulSet", "ocsp-responder");
+        assertEquals(List.of(), KubernetesSchema.check(statefulSet));
+        Map<List<Object>, String> misspelt = Map.of(
+                List.of("spec"), "volumeClaimTemplate",
+                List.of("spec", "persistentVolumeClaimRetentionPolicy"), "whenDelete",
+                List.of("spec", "volumeClaimTemplates", 0, "spec"), "storageClass");
+        misspelt.forEach((path, field) -> {
+            Map<String, Object> broken = deepCopy(statefulSet);
+            Map<String, Object> where = at(broken, path.toArray());
+            where.put(field, "Retain");
+            assertFalse(KubernetesSchema.check(broken).isEmpty(), "StatefulSet " + path + "." + field);
+        });
         Map<String, Object> topic = new LinkedHashMap<>(named("local", "KafkaTopic", "inkan.certificate-events"));
         topic.put("spec", Map.of("partitions", "many"));
         assertFalse(KubernetesSchema.check(topic).isEmpty(), "a wrong type");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> deepCopy(Map<String, Object> object) {
+        try {
+            ObjectMapper mapper = new ObjectMapper();
+            return mapper.readValue(mapper.writeValueAsBytes(object), Map.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"local", "production"})
     void eachServiceRunsWithProbesOnItsManagementPortAndBoundedResources(String overlay) {
         for (ServiceConfig service : ServiceConfig.all()) {
-            Map<String, Object> deployment = named(overlay, "Deployment", service.name());
+            Map<String, Object> deployment = workload(overlay, service.name());
             Map<String, Object> container = map(deployment, "spec", "template", "spec", "containers", 0);
             Map<String, Integer> ports = new HashMap<>();
             list(container, "ports").forEach(p -> ports.put((String) map(p).get("name"), (Integer) map(p).get("containerPort")));
@@ -199,8 +257,9 @@ class KustomizeTest {
         Set<String> configMaps = new TreeSet<>();
         ofKind(overlay, "ConfigMap").forEach(c -> configMaps.add(name(c)));
         List<String> missing = new ArrayList<>();
-        for (Map<String, Object> deployment : ofKind(overlay, "Deployment")) {
+        for (Map<String, Object> deployment : workloads(overlay)) {
             Map<String, Object> pod = map(deployment, "spec", "template", "spec");
+            Set<String> volumeNames = volumes(deployment).keySet();
             for (Object volume : list(pod, "volumes")) {
                 String secret = at(volume, "secret", "secretName");
                 String configMap = at(volume, "configMap", "name");
@@ -220,7 +279,7 @@ class KustomizeTest {
                 }
                 for (Object mount : list(container, "volumeMounts")) {
                     String volume = (String) map(mount).get("name");
-                    if (list(pod, "volumes").stream().noneMatch(v -> volume.equals(map(v).get("name")))) {
+                    if (!volumeNames.contains(volume)) {
                         missing.add(name(deployment) + ": volume " + volume);
                     }
                 }
@@ -251,7 +310,8 @@ class KustomizeTest {
         ofKind(overlay, "ConfigMap").forEach(c -> configData.put(name(c), map(c, "data")));
         List<String> problems = new ArrayList<>();
         for (ServiceConfig service : ServiceConfig.all()) {
-            Map<String, Object> pod = map(named(overlay, "Deployment", service.name()), "spec", "template", "spec");
+            Map<String, Object> workload = workload(overlay, service.name());
+            Map<String, Object> pod = map(workload, "spec", "template", "spec");
             Map<String, Object> container = map(pod, "containers", 0);
             Map<String, String> env = new LinkedHashMap<>(DeployFiles.Dockerfile.read(REPO.resolve("deploy/compose/Dockerfile")).env());
             for (Object from : list(container, "envFrom")) {
@@ -262,8 +322,7 @@ class KustomizeTest {
                 });
             }
             list(container, "env").forEach(e -> env.put((String) map(e).get("name"), String.valueOf(map(e).get("value"))));
-            Map<String, Map<String, Object>> volumes = new HashMap<>();
-            list(pod, "volumes").forEach(v -> volumes.put((String) map(v).get("name"), map(v)));
+            Map<String, Map<String, Object>> volumes = volumes(workload);
             problems.addAll(ContainerChecks.check(overlay + " " + service.name(), service, env, path -> {
                 for (Object mount : list(container, "volumeMounts")) {
                     String mountPath = (String) map(mount).get("mountPath");
@@ -281,7 +340,8 @@ class KustomizeTest {
                         if (present) {
                             return true;
                         }
-                    } else if (volume.containsKey("emptyDir") || volume.containsKey("persistentVolumeClaim")) {
+                    } else if (volume.containsKey("emptyDir") || volume.containsKey("persistentVolumeClaim")
+                            || volume.containsKey("volumeClaimTemplate")) {
                         // Something must put the file there: an init container writing to the same volume.
                         return !path.endsWith(".so") || list(pod, "initContainers").stream().anyMatch(i -> list(i, "volumeMounts").stream()
                                 .anyMatch(m -> Objects.equals(map(m).get("name"), map(mount).get("name"))));
@@ -297,7 +357,7 @@ class KustomizeTest {
     @ValueSource(strings = {"local", "production"})
     void networkPoliciesSelectRealPodsAndOnlyItsClientsReachCaService(String overlay) {
         List<Map<String, Object>> podLabels = new ArrayList<>();
-        ofKind(overlay, "Deployment").forEach(d -> podLabels.add(map(d, "spec", "template", "metadata", "labels")));
+        workloads(overlay).forEach(d -> podLabels.add(map(d, "spec", "template", "metadata", "labels")));
         ofKind(overlay, "Cluster").forEach(c -> podLabels.add(Map.of("cnpg.io/cluster", name(c))));
         for (Map<String, Object> policy : ofKind(overlay, "NetworkPolicy")) {
             Map<String, Object> selector = map(policy, "spec", "podSelector");
@@ -316,7 +376,7 @@ class KustomizeTest {
         assertTrue(ofKind(overlay, "NetworkPolicy").stream().anyMatch(p -> map(p, "spec", "podSelector").isEmpty()
                 && list(p, "spec", "ingress").isEmpty()), "a default deny of ingress");
         // Who reaches ca-service's API: the union of every policy selecting ca-service's pods.
-        Map<String, Object> caPods = map(named(overlay, "Deployment", "ca-service"), "spec", "template", "metadata", "labels");
+        Map<String, Object> caPods = map(workload(overlay, "ca-service"), "spec", "template", "metadata", "labels");
         Set<String> callers = new TreeSet<>();
         for (Map<String, Object> policy : ofKind(overlay, "NetworkPolicy")) {
             if (map(policy, "spec", "podSelector").isEmpty() || !selects(map(policy, "spec", "podSelector"), caPods)) {
@@ -351,12 +411,12 @@ class KustomizeTest {
     @ParameterizedTest
     @ValueSource(strings = {"local", "production"})
     void theResponderScalesAndKeepsAReplicaThroughDisruptions(String overlay) {
+        Map<String, Object> responder = workload(overlay, "ocsp-responder");
         Map<String, Object> hpa = named(overlay, "HorizontalPodAutoscaler", "ocsp-responder");
-        assertEquals(Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", "ocsp-responder"), map(hpa, "spec", "scaleTargetRef"));
+        assertEquals(Map.of("apiVersion", "apps/v1", "kind", responder.get("kind"), "name", "ocsp-responder"), map(hpa, "spec", "scaleTargetRef"));
         int min = (Integer) at(hpa, "spec", "minReplicas");
         int max = (Integer) at(hpa, "spec", "maxReplicas");
         assertTrue(min >= 1 && max > min, min + ".." + max);
-        Map<String, Object> responder = named(overlay, "Deployment", "ocsp-responder");
         Map<String, Object> pdb = named(overlay, "PodDisruptionBudget", "ocsp-responder");
         assertTrue(selects(map(pdb, "spec", "selector"), map(responder, "spec", "template", "metadata", "labels")), "PDB selects the responder");
         Object minAvailable = at(pdb, "spec", "minAvailable");
@@ -365,6 +425,139 @@ class KustomizeTest {
         } else {
             assertEquals(Integer.valueOf(1), at(pdb, "spec", "maxUnavailable"));
         }
+        // Updates replace pods while the others answer.
+        if ("StatefulSet".equals(responder.get("kind"))) {
+            // One pod at a time, the next only when the replaced one is Ready; none left behind.
+            assertEquals("RollingUpdate", Objects.requireNonNullElse(at(responder, "spec", "updateStrategy", "type"), "RollingUpdate"));
+            Object maxUnavailable = at(responder, "spec", "updateStrategy", "rollingUpdate", "maxUnavailable");
+            assertTrue(maxUnavailable == null || Integer.valueOf(1).equals(maxUnavailable), "one pod at a time: " + maxUnavailable);
+            assertEquals(0, (int) Objects.requireNonNullElse(at(responder, "spec", "updateStrategy", "rollingUpdate", "partition"), 0),
+                    "every pod updated");
+        } else {
+            assertEquals(Integer.valueOf(0), at(responder, "spec", "strategy", "rollingUpdate", "maxUnavailable"));
+        }
+        assertNotNull(at(responder, "spec", "template", "spec", "containers", 0, "readinessProbe"), "a rollout waits for readiness");
+    }
+
+    /** The first container's environment variables with a literal value. */
+    private static Map<String, String> env(Map<String, Object> workload) {
+        Map<String, String> env = new HashMap<>();
+        list(workload, "spec", "template", "spec", "containers", 0, "env").stream().filter(e -> map(e).get("value") != null)
+                .forEach(e -> env.put((String) map(e).get("name"), String.valueOf(map(e).get("value"))));
+        return env;
+    }
+
+    /**
+     * The responder's state directory (its audit file and chain-id, the status-store snapshot) is a
+     * volume of its own that outlives the pod: mounted from a StatefulSet's volumeClaimTemplate
+     * whose claims are retained when the StatefulSet is deleted and when it scales down, so no
+     * audit file ends with a pod. Pods are managed in parallel and the StatefulSet's serviceName is
+     * a headless Service selecting them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void theResponderStateDirectoryIsARetainedClaimOfItsOwn(String overlay) {
+        ServiceConfig config = ServiceConfig.of("ocsp-responder");
+        Map<String, Object> responder = workload(overlay, "ocsp-responder");
+        assertEquals("StatefulSet", responder.get("kind"), "only a StatefulSet gives each pod a volume of its own that outlives it");
+        String property = config.properties().get("inkan.ocsp.store.state-dir");
+        Matcher variable = Pattern.compile("^\\$\\{([A-Z][A-Z0-9_]*)[:}]").matcher(property);
+        assertTrue(variable.find(), "the state directory comes from a variable: " + property);
+        Map<String, String> env = env(responder);
+        String stateDir = env.getOrDefault(ServiceConfig.envName("inkan.ocsp.store.state-dir"), env.get(variable.group(1)));
+        assertNotNull(stateDir, overlay + ": " + variable.group(1) + " is set");
+        assertTrue(stateDir.startsWith("/"), stateDir);
+
+        // The mount holding the state directory (the deepest mount path containing it).
+        Map<String, Object> mount = list(responder, "spec", "template", "spec", "containers", 0, "volumeMounts").stream().map(m -> map(m))
+                .filter(m -> stateDir.equals(m.get("mountPath")) || stateDir.startsWith(m.get("mountPath") + "/"))
+                .max(Comparator.comparingInt(m -> ((String) m.get("mountPath")).length()))
+                .orElseThrow(() -> new AssertionError(overlay + ": nothing mounted at " + stateDir));
+        assertFalse(Boolean.TRUE.equals(mount.get("readOnly")), "the state directory is written");
+        String volume = (String) mount.get("name");
+        assertTrue(list(responder, "spec", "template", "spec", "volumes").stream().noneMatch(v -> volume.equals(map(v).get("name"))),
+                overlay + ": " + stateDir + " is the pod volume " + volume + ", which ends with the pod");
+        Map<String, Object> template = list(responder, "spec", "volumeClaimTemplates").stream().map(t -> map(t))
+                .filter(t -> volume.equals(at(t, "metadata", "name"))).findFirst()
+                .orElseThrow(() -> new AssertionError(overlay + ": " + stateDir + " (volume " + volume + ") is no volumeClaimTemplate"));
+        assertTrue(list(template, "spec", "accessModes").contains("ReadWriteOnce"), "one responder per claim: " + template);
+        assertTrue(String.valueOf((Object) at(template, "spec", "resources", "requests", "storage")).matches("\\d+(Mi|Gi|Ti)"),
+                "a size: " + template);
+
+        assertEquals(Map.of("whenDeleted", "Retain", "whenScaled", "Retain"), map(responder, "spec", "persistentVolumeClaimRetentionPolicy"),
+                overlay + ": audit files are never deleted with the StatefulSet or by scaling down");
+        assertEquals("Parallel", at(responder, "spec", "podManagementPolicy"));
+        Map<String, Object> governing = named(overlay, "Service", at(responder, "spec", "serviceName"));
+        assertEquals("None", at(governing, "spec", "clusterIP"), "the StatefulSet's serviceName is headless");
+        assertTrue(selects(Map.of("matchLabels", map(governing, "spec", "selector")), map(responder, "spec", "template", "metadata", "labels")),
+                "the headless Service selects the responder's pods");
+        assertEquals(map(responder, "spec", "selector", "matchLabels"), map(named(overlay, "Service", "ocsp-responder"), "spec", "selector"),
+                "clients keep the ClusterIP Service");
+    }
+
+    /**
+     * Every relying-party topic ocsp-responder and crl-publisher name (the registry and the usage
+     * topic) is a KafkaTopic of the cluster with exactly the partitions and settings common's
+     * RegistryTopic and UsageTopic create it with: the broker creates no topic
+     * (auto.create.topics.enable false), and the services' own ensure() would use the broker's
+     * defaults. Replicas as the broker's default replication (what ensure() would get),
+     * min.insync.replicas as the event topic's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void theRelyingPartyTopicsAreKafkaTopicsWithTheServicesSettings(String overlay) {
+        Map<String, Object> kafka = ofKind(overlay, "Kafka").get(0);
+        Map<String, Object> brokerConfig = map(kafka, "spec", "kafka", "config");
+        assertEquals("false", String.valueOf(brokerConfig.get("auto.create.topics.enable")), "topics come only from KafkaTopics");
+        Object eventsMinIsr = at(named(overlay, "KafkaTopic", ServiceConfig.of("ca-service").properties().get("inkan.events.topic.name")),
+                "spec", "config", "min.insync.replicas");
+        record Expected(int partitions, Map<String, String> settings) {
+        }
+        Map<String, Expected> expected = Map.of(
+                "registry-topic", new Expected(RegistryTopic.PARTITIONS, RegistryTopic.SETTINGS),
+                "usage-topic", new Expected(UsageTopic.PARTITIONS, UsageTopic.SETTINGS));
+        List<String> problems = new ArrayList<>();
+        Set<String> checked = new TreeSet<>();
+        for (String service : List.of("ocsp-responder", "crl-publisher")) {
+            ServiceConfig config = ServiceConfig.of(service);
+            Map<String, String> env = env(workload(overlay, service));
+            expected.forEach((role, want) -> {
+                List<String> keys = config.properties().keySet().stream().filter(k -> k.matches("inkan\\.[a-z]+\\.access\\." + role)).toList();
+                assertEquals(1, keys.size(), service + " names its " + role + ": " + keys);
+                String topicName = env.getOrDefault(ServiceConfig.envName(keys.get(0)), config.properties().get(keys.get(0)));
+                assertFalse(topicName.contains("${"), keys.get(0) + " = " + topicName + ": a literal topic name expected");
+                String where = overlay + " " + service + " " + keys.get(0) + " = " + topicName;
+                List<Map<String, Object>> topics = ofKind(overlay, "KafkaTopic").stream()
+                        .filter(t -> topicName.equals(Objects.requireNonNullElse(at(t, "spec", "topicName"), name(t)))).toList();
+                if (topics.size() != 1) {
+                    problems.add(where + ": " + topics.size() + " KafkaTopics");
+                    return;
+                }
+                Map<String, Object> topic = topics.get(0);
+                checked.add(topicName);
+                if (!name(kafka).equals(at(topic, "metadata", "labels", "strimzi.io/cluster"))) {
+                    problems.add(where + ": not a topic of " + name(kafka));
+                }
+                if (!Integer.valueOf(want.partitions()).equals(at(topic, "spec", "partitions"))) {
+                    problems.add(where + ": partitions " + at(topic, "spec", "partitions") + ", the services create " + want.partitions());
+                }
+                Map<String, String> settings = new TreeMap<>();
+                map(topic, "spec", "config").forEach((k, v) -> settings.put(k, String.valueOf(v)));
+                Object minIsr = settings.remove("min.insync.replicas");
+                if (!new TreeMap<>(want.settings()).equals(settings)) {
+                    problems.add(where + ": settings " + settings + ", the services create " + new TreeMap<>(want.settings()));
+                }
+                if (!String.valueOf(brokerConfig.get("default.replication.factor")).equals(String.valueOf((Object) at(topic, "spec", "replicas")))) {
+                    problems.add(where + ": replicas " + at(topic, "spec", "replicas") + ", not the broker's default "
+                            + brokerConfig.get("default.replication.factor"));
+                }
+                if (!Objects.equals(eventsMinIsr == null ? null : String.valueOf(eventsMinIsr), minIsr)) {
+                    problems.add(where + ": min.insync.replicas " + minIsr + ", the event topic's is " + eventsMinIsr);
+                }
+            });
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(Set.of("inkan.relying-parties", "inkan.relying-party-usage"), checked);
     }
 
     @ParameterizedTest
@@ -386,7 +579,7 @@ class KustomizeTest {
             }
         });
         for (ServiceConfig service : ServiceConfig.all()) {
-            Map<String, Object> deployment = named(overlay, "Deployment", service.name());
+            Map<String, Object> deployment = workload(overlay, service.name());
             Map<String, String> env = new HashMap<>();
             list(deployment, "spec", "template", "spec", "containers", 0, "env").forEach(e -> env.put((String) map(e).get("name"), String.valueOf(map(e).get("value"))));
             if (service.usesKafka()) {
@@ -421,7 +614,7 @@ class KustomizeTest {
         assertEquals(Files.readString(REPO.resolve("deploy/compose/softhsm2.conf")), k8s);
         String tokenDir = k8s.lines().filter(l -> l.startsWith("directories.tokendir")).findFirst().orElseThrow().split("=")[1].strip();
         for (String service : List.of("ca-service", "ocsp-responder")) {
-            Map<String, Object> pod = map(named("local", "Deployment", service), "spec", "template", "spec");
+            Map<String, Object> pod = map(workload("local", service), "spec", "template", "spec");
             for (Object container : containers(pod)) {
                 if (list(container, "args").stream().anyMatch(a -> String.valueOf(a).contains(":inkan-"))) {
                     assertTrue(String.valueOf(list(container, "args").get(0)).startsWith(tokenDir + ":"), "token init writes where SoftHSM2 reads");

@@ -31,22 +31,32 @@ public final class RegistryTopic {
 
     public static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /**
+     * Partitions of the registry topic (and of {@link UsageTopic}'s): one, so every replica sees the
+     * records in one order. The topics' single source of truth with {@link #SETTINGS}: {@link #ensure}
+     * creates them so, and k8s/ declares them so as Strimzi KafkaTopics (deploy-tests compares).
+     */
+    public static final int PARTITIONS = 1;
+
+    /** The registry topic's settings: compacted, the newest record per relying party kept. */
+    public static final Map<String, String> SETTINGS = Map.of("cleanup.policy", "compact");
+
     private RegistryTopic() {
     }
 
-    /** Creates the topic (compacted, one partition, the broker's default replication) if it is missing. */
+    /** Creates the topic ({@link #PARTITIONS}, {@link #SETTINGS}, the broker's default replication) if it is missing. */
     public static void ensure(String bootstrap, String topic) {
-        ensure(bootstrap, topic, Map.of("cleanup.policy", "compact"));
+        ensure(bootstrap, topic, PARTITIONS, SETTINGS);
     }
 
-    /** Creates a one-partition topic with these settings (and the broker's default replication) if it is missing. */
-    static void ensure(String bootstrap, String topic, Map<String, String> settings) {
+    /** Creates a topic with these partitions and settings (and the broker's default replication) if it is missing. */
+    static void ensure(String bootstrap, String topic, int partitions, Map<String, String> settings) {
         Map<String, Object> config = new HashMap<>();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         try (Admin admin = Admin.create(config)) {
-            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
+            NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), Optional.empty())
                     .configs(settings);
             admin.createTopics(List.of(newTopic)).all().get(20, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

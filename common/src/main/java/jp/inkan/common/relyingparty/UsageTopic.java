@@ -19,7 +19,15 @@ public final class UsageTopic {
 
     public static final String TOPIC = "inkan.relying-party-usage";
     public static final int SCHEMA = 1;
-    static final Duration RETENTION = Duration.ofDays(40);
+    public static final Duration RETENTION = Duration.ofDays(40);
+    /** Partitions: one, as the registry's ({@link RegistryTopic#PARTITIONS}). */
+    public static final int PARTITIONS = RegistryTopic.PARTITIONS;
+    /**
+     * The topic's settings: compacted (newest record per key) and deleted after {@link #RETENTION}.
+     * {@link #ensure} creates the topic so, and k8s/ declares it so (deploy-tests compares).
+     */
+    public static final Map<String, String> SETTINGS = Map.of("cleanup.policy", "compact,delete",
+            "retention.ms", Long.toString(RETENTION.toMillis()));
 
     /** One replica's counts for one day. */
     public record Entry(int schema, String service, String replica, String day, Map<String, Usage.Counts> callers) {
@@ -31,10 +39,9 @@ public final class UsageTopic {
     private UsageTopic() {
     }
 
-    /** Creates the topic if it is missing: compacted (newest record per key) and deleted after {@link #RETENTION}. */
+    /** Creates the topic if it is missing: {@link #PARTITIONS}, {@link #SETTINGS}, the broker's default replication. */
     public static void ensure(String bootstrap, String topic) {
-        RegistryTopic.ensure(bootstrap, topic, Map.of("cleanup.policy", "compact,delete",
-                "retention.ms", Long.toString(RETENTION.toMillis())));
+        RegistryTopic.ensure(bootstrap, topic, PARTITIONS, SETTINGS);
     }
 
     static String json(Entry entry) {
