@@ -31,6 +31,7 @@ import jp.inkan.common.RevocationReason;
 import jp.inkan.common.ca.CertificateStatusView;
 import jp.inkan.common.ca.RevocationRequest;
 import jp.inkan.common.events.CertificateEvent;
+import jp.inkan.common.jdbc.JdbcTransactions;
 import org.jboss.logging.Logger;
 
 /**
@@ -151,49 +152,45 @@ public class RevocationService {
         Next decide(Current current);
     }
 
+    /** What one status change committed: the view to answer with, and the change (null when there was none). */
+    private record Changed(CertificateStatusView view, Next next) {
+    }
+
     private CertificateStatusView change(CertificateType ca, String serial, String municipalityCode, Instant now,
                                          Decision decision) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                Current current = lock(connection, ca, serial);
-                if (current == null || (municipalityCode != null && !municipalityCode.equals(current.municipalityCode))) {
-                    throw new CaException(Kind.NOT_FOUND, "No " + ca.name().toLowerCase(Locale.ROOT)
-                            + " certificate " + serial + " for this municipality.");
-                }
-                Next next = decision.decide(current);
-                if (next == null) {
-                    connection.rollback();
-                    return current.view(true);
-                }
-                update(connection, current, next);
-                current.status = next.status();
-                current.revokedAt = next.revokedAt();
-                current.reason = next.reason();
-                current.invalidityDate = next.invalidityDate();
-                current.revision++;
-                outbox.append(connection, List.of(event(current, next.kind(), now)), now);
-                audit.append(connection, municipalityCode == null ? "operator" : "municipality " + municipalityCode,
-                        "certificate." + next.kind().name().toLowerCase(Locale.ROOT), ca + " " + serial,
-                        "reason=" + next.reason().rfcName() + ", generation=" + current.generation + ", revision="
-                                + current.revision);
-                connection.commit();
-                outbox.committed();
-                Counter.builder("inkan.ca.revocations").description("Committed status changes: revoked, held, reason-changed, hold-released")
-                        .tags("ca", ca.name().toLowerCase(Locale.ROOT),
-                                "change", next.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'))
-                        .register(meters).increment();
-                LOG.infof("%s certificate %s: %s (%s)", ca, serial, next.kind(), next.reason().rfcName());
-                return current.view(false);
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+        Changed changed = JdbcTransactions.inTransaction(dataSource, connection -> {
+            Current current = lock(connection, ca, serial);
+            if (current == null || (municipalityCode != null && !municipalityCode.equals(current.municipalityCode))) {
+                throw new CaException(Kind.NOT_FOUND, "No " + ca.name().toLowerCase(Locale.ROOT)
+                        + " certificate " + serial + " for this municipality.");
             }
-        } catch (SQLException e) {
-            throw new CaException(Kind.INVENTORY_UNAVAILABLE, "The certificate inventory cannot be written", e);
+            Next next = decision.decide(current);
+            if (next == null) {
+                return new Changed(current.view(true), null); // nothing written: the status of record
+            }
+            update(connection, current, next);
+            current.status = next.status();
+            current.revokedAt = next.revokedAt();
+            current.reason = next.reason();
+            current.invalidityDate = next.invalidityDate();
+            current.revision++;
+            outbox.append(connection, List.of(event(current, next.kind(), now)), now);
+            audit.append(connection, municipalityCode == null ? "operator" : "municipality " + municipalityCode,
+                    "certificate." + next.kind().name().toLowerCase(Locale.ROOT), ca + " " + serial,
+                    "reason=" + next.reason().rfcName() + ", generation=" + current.generation + ", revision="
+                            + current.revision);
+            return new Changed(current.view(false), next);
+        }, e -> new CaException(Kind.INVENTORY_UNAVAILABLE, "The certificate inventory cannot be written", e));
+        Next next = changed.next();
+        if (next != null) {
+            outbox.committed();
+            Counter.builder("inkan.ca.revocations").description("Committed status changes: revoked, held, reason-changed, hold-released")
+                    .tags("ca", ca.name().toLowerCase(Locale.ROOT),
+                            "change", next.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                    .register(meters).increment();
+            LOG.infof("%s certificate %s: %s (%s)", ca, serial, next.kind(), next.reason().rfcName());
         }
+        return changed.view();
     }
 
     private static Current lock(Connection connection, CertificateType ca, String serial) throws SQLException {
