@@ -58,7 +58,7 @@ class EndToEndBenchmark {
     static final Duration RAW = Duration.ofSeconds(10);
     static final int CLIENTS = Integer.getInteger("bench.clients", 16);
     static final Duration WARM_UP_SLICE = Duration.ofSeconds(10);
-    static final int WARM_UP_SLICES = 12;
+    static final int WARM_UP_SLICES = Integer.getInteger("bench.warmupSlices", 36);
     private static int applicationNumber;
     private static int warmUpSlices;
     /** Whether the warm-up ended because compiling settled, rather than at its last slice. */
