@@ -148,7 +148,8 @@ public class ApplicationService {
             audit.record(actor, Action.SUBMIT_APPLICATION, Outcome.REPLAYED, id, "same Idempotency-Key and body");
             return new Attempt(new Submitted(applications.view(application), true), false, List.of());
         }
-        Set<String> done = applications.certificates(id).stream().map(c -> c.key.type).collect(Collectors.toSet());
+        List<ApplicationCertificateEntity> certificates = new ArrayList<>(applications.certificates(id));
+        Set<String> done = certificates.stream().map(c -> c.key.type).collect(Collectors.toSet());
         List<String> issued = new ArrayList<>();
         List<CertificateType> issuedTypes = new ArrayList<>();
         for (CertificateType type : ISSUE_ORDER) {
@@ -157,15 +158,15 @@ public class ApplicationService {
                 continue;
             }
             IssuedCertificate certificate = ca.issue(issuanceRequest(id, type, csr, actor.municipalityCode(), request));
-            applications.addCertificate(id, type, certificate.serial(), certificate.keyGeneration(),
-                    certificate.notBefore(), certificate.notAfter(), certificate.certificatePem());
+            certificates.add(applications.addCertificate(id, type, certificate.serial(), certificate.keyGeneration(),
+                    certificate.notBefore(), certificate.notAfter(), certificate.certificatePem()));
             issued.add(type + " " + certificate.serial());
             issuedTypes.add(type);
         }
         application.status = "COMPLETED";
         application.completedAt = clock.instant();
         audit.record(actor, Action.SUBMIT_APPLICATION, Outcome.ACCEPTED, id, "issued " + String.join(", ", issued));
-        return new Attempt(new Submitted(applications.view(application), false), false, issuedTypes);
+        return new Attempt(new Submitted(applications.view(application, certificates), false), false, issuedTypes);
     }
 
     /** The authentication certificate carries no personal data, so only what its validity needs is sent. */

@@ -24,15 +24,20 @@ public class Applications implements PanacheRepositoryBase<ApplicationEntity, UU
     @Transactional(TxType.MANDATORY)
     public UUID open(String municipalityCode, String idempotencyKey, byte[] requestSha256, byte[] residentHash,
                      String cardSerial, Instant now) {
-        getEntityManager().createNativeQuery("""
+        // One round trip for a new key; only a key seen before needs the second, to find its row.
+        List<?> created = getEntityManager().createNativeQuery("""
                         insert into application (id, municipality_code, idempotency_key, request_sha256, resident_hash,
                             card_serial, status, created_at)
                         values (?1, ?2, ?3, ?4, ?5, ?6, 'PENDING', ?7)
-                        on conflict (municipality_code, idempotency_key) do nothing""")
+                        on conflict (municipality_code, idempotency_key) do nothing
+                        returning id""")
                 .setParameter(1, UUID.randomUUID()).setParameter(2, municipalityCode).setParameter(3, idempotencyKey)
                 .setParameter(4, requestSha256).setParameter(5, residentHash).setParameter(6, cardSerial)
                 .setParameter(7, now.atOffset(ZoneOffset.UTC))
-                .executeUpdate();
+                .getResultList();
+        if (!created.isEmpty()) {
+            return (UUID) created.get(0);
+        }
         return find("municipalityCode = ?1 and idempotencyKey = ?2", municipalityCode, idempotencyKey)
                 .project(IdOnly.class).firstResult().id();
     }
@@ -53,8 +58,9 @@ public class Applications implements PanacheRepositoryBase<ApplicationEntity, UU
     }
 
     @Transactional(TxType.MANDATORY)
-    public void addCertificate(UUID applicationId, CertificateType type, String serial, int keyGeneration,
-                               Instant notBefore, Instant notAfter, String pem) {
+    public ApplicationCertificateEntity addCertificate(UUID applicationId, CertificateType type, String serial,
+                                                       int keyGeneration, Instant notBefore, Instant notAfter,
+                                                       String pem) {
         ApplicationCertificateEntity c = new ApplicationCertificateEntity();
         c.key = new ApplicationCertificateEntity.Key(applicationId, type.name());
         c.serial = serial;
@@ -63,6 +69,7 @@ public class Applications implements PanacheRepositoryBase<ApplicationEntity, UU
         c.notAfter = notAfter;
         c.pem = pem;
         getEntityManager().persist(c);
+        return c;
     }
 
     /** Certificates with this serial issued for {@code municipalityCode}'s applications (one, unless both CAs chose it). */
@@ -118,13 +125,18 @@ public class Applications implements PanacheRepositoryBase<ApplicationEntity, UU
     }
 
     ApplicationResult view(ApplicationEntity application) {
-        List<ApplicationResult.Certificate> certificates = certificates(application.id).stream()
+        return view(application, certificates(application.id));
+    }
+
+    /** The application with {@code certificates}, which must be all of its certificates. */
+    ApplicationResult view(ApplicationEntity application, List<ApplicationCertificateEntity> certificates) {
+        List<ApplicationResult.Certificate> views = certificates.stream()
                 .map(c -> new ApplicationResult.Certificate(CertificateType.valueOf(c.key.type), c.serial,
                         c.keyGeneration, c.notBefore, c.notAfter, c.pem, c.status, c.revokedAt,
                         c.revocationReason))
                 .sorted(Comparator.comparing(ApplicationResult.Certificate::type))
                 .toList();
         return new ApplicationResult(application.id, application.municipalityCode, application.status,
-                application.createdAt, certificates);
+                application.createdAt, views);
     }
 }
