@@ -20,9 +20,9 @@ import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Arrays;
 import java.util.Optional;
 import jp.inkan.ca.config.HsmConfig;
-import jp.inkan.common.pkcs11.Pkcs11Token;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.issuance.KeyType;
+import jp.inkan.common.pkcs11.Pkcs11Token;
 
 /**
  * CA keys in a PKCS#11 token through the JDK's SunPKCS11 provider, re-opened and the operation

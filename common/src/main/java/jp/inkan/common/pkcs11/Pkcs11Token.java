@@ -234,7 +234,7 @@ public final class Pkcs11Token {
     }
 
     /** SunPKCS11 configuration: the library, the slot, and the attributes every generated key pair gets. */
-    public String providerConfig() {
+    private String providerConfig() {
         return String.join("\n",
                 "name = " + settings.name(),
                 "library = " + settings.library(),

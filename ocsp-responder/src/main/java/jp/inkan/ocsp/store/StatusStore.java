@@ -55,7 +55,7 @@ public class StatusStore implements StatusSource {
         }
         CertificateStatus status = CertificateStatus.unpack(packed);
         if (status.state() == CertificateStatus.State.REVOKED) {
-            Long invalidity = invalidityDates.getOrDefault(issuerKeyId, Map.of()).get(serial);
+            Long invalidity = invalidityDatesOf(issuerKeyId).get(serial);
             if (invalidity != null) {
                 status = status.withInvalidityDate(Instant.ofEpochSecond(invalidity));
             }
@@ -134,7 +134,7 @@ public class StatusStore implements StatusSource {
         invalidityDates.clear();
     }
 
-    /** An issuer's invalidity dates (serial → epoch seconds); writer thread only. */
+    /** An issuer's invalidity dates (serial → epoch seconds); empty if it has none. */
     Map<BigInteger, Long> invalidityDatesOf(String issuerKeyId) {
         return invalidityDates.getOrDefault(issuerKeyId, Map.of());
     }
