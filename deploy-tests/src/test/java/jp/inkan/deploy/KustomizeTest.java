@@ -624,4 +624,42 @@ class KustomizeTest {
                     service + " mounts its token at " + tokenDir);
         }
     }
+
+    /**
+     * A SoftHSM2 token outlives its pod: ca-service's CA keys (local; production has a network HSM
+     * and no token volume), and each responder's keys, which the responder certificates saved in
+     * its state directory certify (an emptyDir token meant new keys and new certificates from
+     * ca-service on every pod replacement). Wherever an init container initialises a token, the
+     * volume at SoftHSM2's token directory is a claim (a PersistentVolumeClaim or a StatefulSet's
+     * volumeClaimTemplate), and it is the volume the init container wrote to.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void everySoftHsmTokenOutlivesItsPod(String overlay) throws IOException {
+        String tokenDir = Files.readString(REPO.resolve("k8s/base/softhsm2.conf")).lines()
+                .filter(l -> l.startsWith("directories.tokendir")).findFirst().orElseThrow().split("=")[1].strip();
+        Set<String> withToken = new TreeSet<>();
+        for (Map<String, Object> workload : workloads(overlay)) {
+            String service = name(workload);
+            Map<String, Object> pod = map(workload, "spec", "template", "spec");
+            List<Object> initialisers = list(pod, "initContainers").stream()
+                    .filter(c -> list(c, "args").stream().anyMatch(a -> String.valueOf(a).startsWith(tokenDir + ":"))).toList();
+            if (initialisers.isEmpty()) {
+                continue;
+            }
+            withToken.add(service);
+            assertEquals(1, initialisers.size(), overlay + ": one init container initialises " + service + "'s token");
+            String volume = list(pod, "containers", 0, "volumeMounts").stream().map(m -> map(m))
+                    .filter(m -> tokenDir.equals(m.get("mountPath"))).map(m -> (String) m.get("name")).findFirst()
+                    .orElseThrow(() -> new AssertionError(overlay + ": " + service + " mounts nothing at " + tokenDir));
+            Map<String, Object> source = volumes(workload).get(volume);
+            assertNotNull(source, overlay + ": " + service + " has no volume " + volume);
+            assertTrue(source.containsKey("persistentVolumeClaim") || source.containsKey("volumeClaimTemplate"),
+                    overlay + ": " + service + "'s token is on " + source + ", which ends with the pod");
+            assertTrue(list(initialisers.get(0), "volumeMounts").stream()
+                            .anyMatch(m -> volume.equals(map(m).get("name")) && tokenDir.equals(map(m).get("mountPath"))),
+                    overlay + ": " + service + "'s token is initialised on the volume it is read from");
+        }
+        assertTrue(withToken.contains("ocsp-responder"), overlay + ": the responder keeps its keys in SoftHSM2: " + withToken);
+    }
 }
