@@ -17,7 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import jp.inkan.common.CertificateType;
-import jp.inkan.crl.publish.TbsCertList;
+import jp.inkan.crl.der.TbsCertList;
 import jp.inkan.crl.testing.Ca;
 import jp.inkan.crl.testing.CrlInfrastructure;
 import jp.inkan.testing.Pem;

@@ -6,34 +6,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.ca.CaGeneration;
+import jp.inkan.common.tls.TlsFiles;
 import jp.inkan.crl.config.CrlConfig;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /** ca-service over mutual TLS, as the crl-publisher client: key generations, distribution points, signing. */
 @ApplicationScoped
@@ -150,47 +135,7 @@ public class CaClient {
     }
 
     private SSLContext sslContext() {
-        try {
-            CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-            Collection<? extends Certificate> chain;
-            try (InputStream in = Files.newInputStream(config.caService().clientCertificate())) {
-                chain = x509.generateCertificates(in);
-            }
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("client", privateKey(config.caService().clientKey()), new char[0],
-                    chain.toArray(Certificate[]::new));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, new char[0]);
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            int i = 0;
-            try (InputStream in = Files.newInputStream(config.caService().trust())) {
-                for (Certificate c : x509.generateCertificates(in)) {
-                    trust.setCertificateEntry("trust" + i++, (X509Certificate) c);
-                }
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-            return context;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot load the crl-publisher client certificate", e);
-        }
-    }
-
-    private static PrivateKey privateKey(Path file) throws IOException {
-        try (Reader reader = Files.newBufferedReader(file); PEMParser parser = new PEMParser(reader)) {
-            Object object = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (object instanceof PEMKeyPair pair) {
-                return converter.getPrivateKey(pair.getPrivateKeyInfo());
-            }
-            if (object instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-            throw new IOException("No private key in " + file);
-        }
+        return TlsFiles.clientContext(config.caService().clientCertificate(), config.caService().clientKey(),
+                config.caService().trust());
     }
 }

@@ -7,7 +7,8 @@ import java.time.ZoneOffset;
 
 /**
  * The few DER primitives a CRL needs, written by hand where a million of them are written (entries);
- * the rare structures (extensions, names) come from Bouncy Castle.
+ * the rare structures (extensions, names: {@link CrlExtensions}) come from Bouncy Castle, which only
+ * this package uses.
  */
 public final class Der {
 
@@ -63,6 +64,11 @@ public final class Der {
             offset += part.length;
         }
         return out;
+    }
+
+    /** A BIT STRING of whole octets (no unused bits), as a signature is. */
+    public static byte[] bitString(byte[] octets) {
+        return tlv(0x03, new byte[] {0}, octets);
     }
 
     /**

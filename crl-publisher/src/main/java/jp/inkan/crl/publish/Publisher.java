@@ -42,24 +42,14 @@ import jp.inkan.common.CertificateType;
 import jp.inkan.common.ca.CaGeneration;
 import jp.inkan.crl.ca.CaClient;
 import jp.inkan.crl.config.CrlConfig;
+import jp.inkan.crl.der.CrlExtensions;
 import jp.inkan.crl.der.Der;
+import jp.inkan.crl.der.RootCertificate;
+import jp.inkan.crl.der.TbsCertList;
 import jp.inkan.crl.store.CrlStore;
 import jp.inkan.crl.store.CrlStore.Allocation;
 import jp.inkan.crl.store.CrlStore.Kind;
 import jp.inkan.crl.store.CrlStore.Scope;
-import org.bouncycastle.asn1.ASN1Encoding;
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
-import org.bouncycastle.asn1.x509.CRLDistPoint;
-import org.bouncycastle.asn1.x509.CRLNumber;
-import org.bouncycastle.asn1.x509.DistributionPoint;
-import org.bouncycastle.asn1.x509.DistributionPointName;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.jboss.logging.Logger;
 
 /**
@@ -350,28 +340,15 @@ public class Publisher {
         }
     }
 
-    private byte[] extensions(Issuer issuer, CaClient.DistributionPoint dp, Scope scope, Allocation allocation)
-            throws IOException {
-        ExtensionsGenerator extensions = new ExtensionsGenerator();
-        extensions.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(issuer.keyIdentifier()));
-        extensions.addExtension(Extension.cRLNumber, false, new CRLNumber(allocation.number()));
-        if (dp != null) {
-            extensions.addExtension(Extension.issuingDistributionPoint, true, new IssuingDistributionPoint(
-                    new DistributionPointName(GeneralNames.getInstance(dp.fullName())), false, false, null, false, false));
-        }
-        if (allocation.kind() == Kind.DELTA) {
-            extensions.addExtension(Extension.deltaCRLIndicator, true, new ASN1Integer(allocation.baseNumber()));
-        } else if (!config.schedule().deltaEvery().isZero()) {
-            extensions.addExtension(Extension.freshestCRL, false, new CRLDistPoint(new DistributionPoint[] {
-                    new DistributionPoint(new DistributionPointName(new GeneralNames(new GeneralName(
-                            GeneralName.uniformResourceIdentifier, url(scope, Kind.DELTA)))), null, null)}));
-        }
-        return extensions.generate().getEncoded(ASN1Encoding.DER);
+    private byte[] extensions(Issuer issuer, CaClient.DistributionPoint dp, Scope scope, Allocation allocation) {
+        return CrlExtensions.encode(issuer.keyIdentifier(), allocation.number(), dp == null ? null : dp.fullName(),
+                allocation.kind() == Kind.DELTA ? java.util.Objects.requireNonNull(allocation.baseNumber(), "a delta CRL's base") : null,
+                allocation.kind() != Kind.DELTA && !config.schedule().deltaEvery().isZero() ? url(scope, Kind.DELTA) : null);
     }
 
     /** CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, BIT STRING signature }, checked against the root. */
     private long writeVerified(Issuer issuer, TbsCertList tbs, byte[] signature, Path temp) throws IOException {
-        byte[] bitString = Der.tlv(0x03, TbsCertList.concat(new byte[] {0}, signature));
+        byte[] bitString = Der.bitString(signature);
         long content = tbs.length() + issuer.algorithmIdentifier().length + bitString.length;
         byte[] outer = new byte[Der.headerLength(content)];
         Der.header(outer, 0, Der.SEQUENCE, content);
@@ -452,12 +429,12 @@ public class Publisher {
         try {
             String pem = g.certificatePem().replaceAll("-----[^-]+-----", "").replaceAll("\\s", "");
             byte[] der = Base64.getDecoder().decode(pem);
-            X509CertificateHolder holder = new X509CertificateHolder(der);
+            RootCertificate root = RootCertificate.parse(der);
             X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(der));
             String label = g.generation() < 10 ? "0" + g.generation() : Integer.toString(g.generation());
-            return new Issuer(g.ca(), g.generation(), label, der, holder.getSubject().getEncoded(ASN1Encoding.DER),
-                    holder.getSignatureAlgorithm().getEncoded(ASN1Encoding.DER), certificate.getSigAlgName(),
+            return new Issuer(g.ca(), g.generation(), label, der, root.subject(),
+                    root.signatureAlgorithm(), certificate.getSigAlgName(),
                     HexFormat.of().parseHex(g.subjectKeyIdentifier()), certificate.getPublicKey());
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("Cannot read the root of " + g.ca() + " generation " + g.generation(), e);

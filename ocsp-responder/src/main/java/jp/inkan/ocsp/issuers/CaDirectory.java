@@ -14,7 +14,7 @@ import java.util.Optional;
 import jp.inkan.common.ca.CaGeneration;
 import jp.inkan.ocsp.crypto.IssuerHashes;
 import jp.inkan.ocsp.crypto.OcspMessages;
-import jp.inkan.ocsp.crypto.TlsFiles;
+import jp.inkan.common.tls.TlsFiles;
 import org.jboss.logging.Logger;
 
 /**

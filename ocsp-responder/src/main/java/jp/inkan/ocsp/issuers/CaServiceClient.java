@@ -16,7 +16,7 @@ import jp.inkan.common.ca.CaGeneration;
 import jp.inkan.common.ca.ResponderCertificate;
 import jp.inkan.common.ca.ResponderCertificateRequest;
 import jp.inkan.ocsp.config.OcspConfig;
-import jp.inkan.ocsp.crypto.TlsFiles;
+import jp.inkan.common.tls.TlsFiles;
 
 /** ca-service's internal API over mutual TLS, as the {@code ocsp-responder} client. */
 @ApplicationScoped

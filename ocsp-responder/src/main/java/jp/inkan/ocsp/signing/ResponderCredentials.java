@@ -27,7 +27,7 @@ import jp.inkan.ocsp.audit.AuditTrail;
 import jp.inkan.ocsp.config.OcspConfig;
 import jp.inkan.ocsp.crypto.Csrs;
 import jp.inkan.ocsp.crypto.ResponseSigner;
-import jp.inkan.ocsp.crypto.TlsFiles;
+import jp.inkan.common.tls.TlsFiles;
 import jp.inkan.ocsp.issuers.CaServiceApi;
 import jp.inkan.ocsp.issuers.ServedIssuer;
 import org.jboss.logging.Logger;

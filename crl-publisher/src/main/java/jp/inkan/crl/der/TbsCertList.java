@@ -1,4 +1,4 @@
-package jp.inkan.crl.publish;
+package jp.inkan.crl.der;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import jp.inkan.common.RevocationReason;
-import jp.inkan.crl.der.Der;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Enumerated;
 import org.bouncycastle.asn1.x509.Extension;

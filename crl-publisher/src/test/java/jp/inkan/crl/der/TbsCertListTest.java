@@ -1,4 +1,4 @@
-package jp.inkan.crl.publish;
+package jp.inkan.crl.der;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,7 +19,6 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.time.Instant;
 import java.util.Date;
-import jp.inkan.crl.der.Der;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Enumerated;
 import org.bouncycastle.asn1.ASN1GeneralizedTime;
@@ -75,7 +74,7 @@ class TbsCertListTest {
         signer.initSign(key.getPrivate());
         signer.update(tbsDer);
         byte[] signature = signer.sign();
-        byte[] bitString = Der.tlv(0x03, TbsCertList.concat(new byte[] {0}, signature));
+        byte[] bitString = Der.bitString(signature);
         byte[] crlDer = Der.tlv(0x30, tbsDer, algorithm.getEncoded(ASN1Encoding.DER), bitString);
 
         X509CRLHolder crl = new X509CRLHolder(crlDer);

@@ -1,4 +1,4 @@
-package jp.inkan.ocsp.crypto;
+package jp.inkan.common.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,7 +21,11 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
-/** PEM files (as mounted secrets are) to a TLS client context and certificates. */
+/**
+ * PEM files (as mounted secrets are) to a TLS client context and certificates, for the services'
+ * mTLS clients of ca-service. Keys may be PKCS#8 or PKCS#1/SEC1 (as cert-manager writes by default),
+ * hence Bouncy Castle's PEM parser.
+ */
 public final class TlsFiles {
 
     private TlsFiles() {
