@@ -25,4 +25,9 @@ class CrlLayeringTest {
     static final ArchRule onlyTheEventsEdgeSpeaksKafka = noClasses()
             .that().resideOutsideOfPackage("jp.inkan.crl.events..")
             .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..");
+
+    @ArchTest
+    static final ArchRule theDomainDoesNotReachUpIntoTheHttpEdge = noClasses()
+            .that().resideOutsideOfPackage("jp.inkan.crl.http..")
+            .should().dependOnClassesThat().resideInAPackage("jp.inkan.crl.http..");
 }

@@ -45,10 +45,10 @@ public interface CrlConfig {
      */
     interface Access {
         @WithDefault("open")
-        jp.inkan.crl.http.CrlAccess.Mode signature();
+        CrlAccessMode signature();
 
         @WithDefault("open")
-        jp.inkan.crl.http.CrlAccess.Mode authentication();
+        CrlAccessMode authentication();
 
         @WithDefault("inkan.relying-parties")
         String registryTopic();

@@ -22,6 +22,7 @@ import jp.inkan.common.relyingparty.UsagePublisher;
 import jp.inkan.common.relyingparty.TokenBucket;
 import jp.inkan.common.relyingparty.Usage;
 import jp.inkan.crl.audit.AuditTrail;
+import jp.inkan.crl.config.CrlAccessMode;
 import jp.inkan.crl.config.CrlConfig;
 
 /**
@@ -31,10 +32,6 @@ import jp.inkan.crl.config.CrlConfig;
  */
 @ApplicationScoped
 public class CrlAccess {
-
-    public enum Mode {
-        OPEN, MTLS
-    }
 
     public enum Outcome {
         ALLOW, NO_CERTIFICATE, FORBIDDEN, RATE_LIMITED, REGISTRY_LOADING
@@ -65,7 +62,7 @@ public class CrlAccess {
     }
 
     void start(@Observes StartupEvent startup) {
-        if (mode(CertificateType.SIGNATURE) == Mode.OPEN && mode(CertificateType.AUTHENTICATION) == Mode.OPEN) {
+        if (mode(CertificateType.SIGNATURE) == CrlAccessMode.OPEN && mode(CertificateType.AUTHENTICATION) == CrlAccessMode.OPEN) {
             return;
         }
         meters = new RelyingPartyMeters(meterRegistry, "inkan.crl.relying.party", "CRL downloads served per relying party",
@@ -104,7 +101,7 @@ public class CrlAccess {
         return true;
     }
 
-    public Mode mode(CertificateType ca) {
+    public CrlAccessMode mode(CertificateType ca) {
         return ca == CertificateType.SIGNATURE ? config.access().signature() : config.access().authentication();
     }
 
@@ -115,7 +112,7 @@ public class CrlAccess {
     /** Whether this download of {@code ca}'s CRL may be served to the caller of that TLS session. */
     public Outcome check(CertificateType ca, Optional<X509Certificate> clientCertificate) {
         RelyingParty party = clientCertificate.flatMap(this::party).orElse(null);
-        if (mode(ca) == Mode.OPEN) {
+        if (mode(ca) == CrlAccessMode.OPEN) {
             if (party != null) {
                 usage.query(party.id());
             }
