@@ -4,14 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -43,7 +39,7 @@ public class Pkcs11CryptoToken implements CryptoToken {
 
     @Override
     public byte[] sign(String keyAlias, SigningAlgorithm algorithm, byte[] data) {
-        return token.with(session -> signWith(session.provider(), session.privateKey(keyAlias), algorithm, data));
+        return token.with(session -> session.sign(algorithm.jcaName(), session.privateKey(keyAlias), data));
     }
 
     @Override
@@ -53,12 +49,7 @@ public class Pkcs11CryptoToken implements CryptoToken {
         }
         byte[] input = algorithm == SigningAlgorithm.SHA256_WITH_RSA ? sha256DigestInfo(sha256Digest) : sha256Digest;
         String raw = algorithm == SigningAlgorithm.SHA256_WITH_RSA ? "NONEwithRSA" : "NONEwithECDSA";
-        return token.with(session -> {
-            Signature signature = Signature.getInstance(raw, session.provider());
-            signature.initSign(session.privateKey(keyAlias));
-            signature.update(input);
-            return signature.sign();
-        });
+        return token.with(session -> session.sign(raw, session.privateKey(keyAlias), input));
     }
 
     /** DER DigestInfo { sha256, NULL } followed by the digest (RFC 8017 §9.2, note 1). */
@@ -105,8 +96,7 @@ public class Pkcs11CryptoToken implements CryptoToken {
             }
             X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(certificateDer));
-            session.keyStore().setKeyEntry(alias, pending.pair.getPrivate(), null, new Certificate[] {certificate});
-            session.forget(alias);
+            session.store(alias, pending.pair.getPrivate(), certificate);
             return new StoredKey(alias, certificate.getPublicKey(), certificateDer);
         });
     }
@@ -126,10 +116,7 @@ public class Pkcs11CryptoToken implements CryptoToken {
 
     @Override
     public void probe() {
-        token.with(session -> {
-            SecureRandom.getInstance("PKCS11", session.provider()).nextBytes(new byte[8]);
-            return null;
-        });
+        token.probe();
     }
 
     /** How many times the token had to be re-opened; for metrics and tests. */
@@ -145,14 +132,6 @@ public class Pkcs11CryptoToken implements CryptoToken {
     @PreDestroy
     void close() {
         token.close();
-    }
-
-    private static byte[] signWith(Provider provider, PrivateKey key, SigningAlgorithm algorithm, byte[] data)
-            throws GeneralSecurityException {
-        Signature signature = Signature.getInstance(algorithm.jcaName(), provider);
-        signature.initSign(key);
-        signature.update(data);
-        return signature.sign();
     }
 
     private final class P11PendingKey implements PendingKey {
@@ -171,7 +150,7 @@ public class Pkcs11CryptoToken implements CryptoToken {
 
         @Override
         public byte[] sign(SigningAlgorithm algorithm, byte[] data) {
-            return token.with(s -> signWith(session.provider(), pair.getPrivate(), algorithm, data));
+            return token.with(s -> session.sign(algorithm.jcaName(), pair.getPrivate(), data));
         }
     }
 }

@@ -10,9 +10,14 @@ import java.nio.file.Path;
 import java.security.AuthProvider;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.SecureRandom;
 import java.security.Security;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -109,6 +114,20 @@ public final class Pkcs11Token {
         public void forget(String alias) {
             keys.remove(alias);
         }
+
+        /** Signs {@code data} with {@code key} through this provider. */
+        public byte[] sign(String jcaAlgorithm, PrivateKey key, byte[] data) throws GeneralSecurityException {
+            Signature signature = Signature.getInstance(jcaAlgorithm, provider);
+            signature.initSign(key);
+            signature.update(data);
+            return signature.sign();
+        }
+
+        /** Stores a key generated through this provider under {@code alias}, with its certificate. */
+        public void store(String alias, PrivateKey key, X509Certificate certificate) throws KeyStoreException {
+            keyStore.setKeyEntry(alias, key, null, new Certificate[] {certificate});
+            forget(alias);
+        }
     }
 
     private final Settings settings;
@@ -185,6 +204,14 @@ public final class Pkcs11Token {
             }
             return current;
         }
+    }
+
+    /** Proves the token answers: a few random bytes from it (readiness). */
+    public void probe() {
+        with(session -> {
+            SecureRandom.getInstance("PKCS11", session.provider()).nextBytes(new byte[8]);
+            return null;
+        });
     }
 
     /** How many times the token had to be re-opened. */

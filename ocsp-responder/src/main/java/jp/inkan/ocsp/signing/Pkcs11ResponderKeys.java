@@ -3,14 +3,9 @@ package jp.inkan.ocsp.signing;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Optional;
@@ -68,29 +63,19 @@ public class Pkcs11ResponderKeys implements ResponderKeys {
             if (session != pending.session) {
                 throw new HsmUnavailableException("The token was re-opened after the key was generated; generate it again");
             }
-            session.keyStore().setKeyEntry(alias, pending.pair.getPrivate(), null, new Certificate[] {certificate});
+            session.store(alias, pending.pair.getPrivate(), certificate);
             return null;
         });
     }
 
     @Override
     public void probe() {
-        token.with(session -> {
-            SecureRandom.getInstance("PKCS11", session.provider()).nextBytes(new byte[8]);
-            return null;
-        });
+        token.probe();
     }
 
     @PreDestroy
     void close() {
         token.close();
-    }
-
-    private byte[] sign(Pkcs11Token.Session session, PrivateKey key, byte[] data) throws GeneralSecurityException {
-        Signature signature = Signature.getInstance(ALGORITHM, session.provider());
-        signature.initSign(key);
-        signature.update(data);
-        return signature.sign();
     }
 
     private final class StoredKey implements ResponderKey {
@@ -115,7 +100,7 @@ public class Pkcs11ResponderKeys implements ResponderKeys {
         @Override
         public byte[] sign(byte[] data) {
             // The key handle is looked up per provider: after a re-open the old handle is dead.
-            return token.with(session -> Pkcs11ResponderKeys.this.sign(session, session.privateKey(alias), data));
+            return token.with(session -> session.sign(ALGORITHM, session.privateKey(alias), data));
         }
     }
 
@@ -140,7 +125,7 @@ public class Pkcs11ResponderKeys implements ResponderKeys {
 
         @Override
         public byte[] sign(byte[] data) {
-            return token.with(s -> Pkcs11ResponderKeys.this.sign(session, pair.getPrivate(), data));
+            return token.with(s -> session.sign(ALGORITHM, pair.getPrivate(), data));
         }
     }
 }

@@ -101,8 +101,7 @@ public class StatusStore implements StatusSource {
         // A reader that sees the new status must see its invalidity date: the date goes in first,
         // and is dropped only after a status without one replaced the entry.
         if (status.invalidityDate() != null) {
-            invalidityDates.computeIfAbsent(issuer, k -> new ConcurrentHashMap<>()).put(serial,
-                    status.invalidityDate().getEpochSecond());
+            restoreInvalidityDate(issuer, serial, status.invalidityDate().getEpochSecond());
         }
         table.put(serial, status.pack());
         if (status.invalidityDate() == null) {
@@ -124,7 +123,7 @@ public class StatusStore implements StatusSource {
         issuers.computeIfAbsent(issuerKeyId, k -> new SerialTable()).put(serial, packed);
     }
 
-    /** Restores one invalidity date from a snapshot (before the consumer starts). */
+    /** Keeps one invalidity date (from an event, or from a snapshot before the consumer starts). */
     void restoreInvalidityDate(String issuerKeyId, BigInteger serial, long epochSeconds) {
         invalidityDates.computeIfAbsent(issuerKeyId, k -> new ConcurrentHashMap<>()).put(serial, epochSeconds);
     }
