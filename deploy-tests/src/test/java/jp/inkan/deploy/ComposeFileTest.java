@@ -195,8 +195,7 @@ class ComposeFileTest {
 
     @Test
     void eachTokenIsInitialisedInTheVolumeItsServiceReads() throws IOException {
-        String tokenDir = Files.readAllLines(COMPOSE_DIR.resolve("softhsm2.conf")).stream()
-                .filter(l -> l.startsWith("directories.tokendir")).findFirst().orElseThrow().split("=")[1].strip();
+        String tokenDir = DeployFiles.softHsmTokenDir(Files.readString(COMPOSE_DIR.resolve("softhsm2.conf")));
         Map<String, Object> init = map(COMPOSE, "services", "hsm-init");
         Map<String, String> initVolumes = new HashMap<>();   // mount path -> volume
         list(init, "volumes").forEach(v -> initVolumes.put(((String) v).split(":")[1], ((String) v).split(":")[0]));

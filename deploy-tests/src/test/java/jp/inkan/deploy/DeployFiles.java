@@ -24,6 +24,12 @@ final class DeployFiles {
     private DeployFiles() {
     }
 
+    /** SoftHSM2's token directory in the text of a softhsm2.conf. */
+    static String softHsmTokenDir(String conf) {
+        return conf.lines().filter(l -> l.startsWith("directories.tokendir")).findFirst().orElseThrow()
+                .split("=")[1].strip();
+    }
+
     static Map<String, Object> yaml(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return new Yaml(new LoaderOptions()).load(in);

@@ -612,7 +612,7 @@ class KustomizeTest {
     void kubernetesAndComposeShareTheSoftHsmConfiguration() throws IOException {
         String k8s = Files.readString(REPO.resolve("k8s/base/softhsm2.conf"));
         assertEquals(Files.readString(REPO.resolve("deploy/compose/softhsm2.conf")), k8s);
-        String tokenDir = k8s.lines().filter(l -> l.startsWith("directories.tokendir")).findFirst().orElseThrow().split("=")[1].strip();
+        String tokenDir = DeployFiles.softHsmTokenDir(k8s);
         for (String service : List.of("ca-service", "ocsp-responder")) {
             Map<String, Object> pod = map(workload("local", service), "spec", "template", "spec");
             for (Object container : containers(pod)) {
@@ -636,8 +636,7 @@ class KustomizeTest {
     @ParameterizedTest
     @ValueSource(strings = {"local", "production"})
     void everySoftHsmTokenOutlivesItsPod(String overlay) throws IOException {
-        String tokenDir = Files.readString(REPO.resolve("k8s/base/softhsm2.conf")).lines()
-                .filter(l -> l.startsWith("directories.tokendir")).findFirst().orElseThrow().split("=")[1].strip();
+        String tokenDir = DeployFiles.softHsmTokenDir(Files.readString(REPO.resolve("k8s/base/softhsm2.conf")));
         Set<String> withToken = new TreeSet<>();
         for (Map<String, Object> workload : workloads(overlay)) {
             String service = name(workload);
