@@ -80,8 +80,19 @@ public class AuditLog {
 
     /** Appends several entries with one lock, one head read and one batch (issuance records in batches). */
     public long appendAll(Connection connection, List<Entry> entries) throws SQLException {
-        return table.append(connection, entries.stream()
-                .map(e -> new AuditTable.Entry(e.actor(), e.action(), e.subject(), e.detail())).toList());
+        return table.append(connection, tableEntries(entries));
+    }
+
+    /**
+     * Takes the chain's lock for the caller's transaction and chains {@code entries} onto its head;
+     * the caller sends the returned insert with its own change, in that transaction.
+     */
+    public AuditTable.Insert locked(Connection connection, List<Entry> entries) throws SQLException {
+        return table.locked(connection, tableEntries(entries));
+    }
+
+    private static List<AuditTable.Entry> tableEntries(List<Entry> entries) {
+        return entries.stream().map(e -> new AuditTable.Entry(e.actor(), e.action(), e.subject(), e.detail())).toList();
     }
 
     /** Appends in a transaction of its own (events with no other database change, e.g. a refusal). */

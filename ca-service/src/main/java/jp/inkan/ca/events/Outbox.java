@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import jp.inkan.common.events.CertificateEvent;
+import jp.inkan.common.jdbc.StatementPart;
 
 /**
  * The transactional outbox: events are written on the caller's connection, inside the transaction
@@ -34,19 +35,37 @@ public class Outbox {
         if (events.isEmpty()) {
             return;
         }
-        StringBuilder sql = new StringBuilder("insert into outbox_event (event_key, payload, created_at) values ");
-        for (int i = 0; i < events.size(); i++) {
-            sql.append(i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)");
+        StatementPart insert = insert(events, now);
+        try (PreparedStatement statement = connection.prepareStatement(insert.sql())) {
+            insert.bind(statement, 1);
+            statement.executeUpdate();
         }
-        try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
-            int p = 1;
-            for (CertificateEvent event : events) {
-                insert.setString(p++, event.key());
-                insert.setString(p++, serialize(event));
-                insert.setObject(p++, now.atOffset(ZoneOffset.UTC));
+    }
+
+    /** The insert of {@code events} (at least one), for a caller that sends it together with its change. */
+    public StatementPart insert(List<CertificateEvent> events, Instant now) {
+        List<String> payloads = events.stream().map(this::serialize).toList();
+        return new StatementPart() {
+            @Override
+            public String sql() {
+                StringBuilder sql = new StringBuilder("insert into outbox_event (event_key, payload, created_at) values ");
+                for (int i = 0; i < events.size(); i++) {
+                    sql.append(i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)");
+                }
+                return sql.toString();
             }
-            insert.executeUpdate();
-        }
+
+            @Override
+            public int bind(PreparedStatement statement, int first) throws SQLException {
+                int p = first;
+                for (int i = 0; i < events.size(); i++) {
+                    statement.setString(p++, events.get(i).key());
+                    statement.setString(p++, payloads.get(i));
+                    statement.setObject(p++, now.atOffset(ZoneOffset.UTC));
+                }
+                return p;
+            }
+        };
     }
 
     /** Call after the transaction holding appended events committed. */

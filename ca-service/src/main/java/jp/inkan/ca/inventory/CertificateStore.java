@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -34,6 +35,7 @@ import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.events.Outbox;
 import jp.inkan.common.events.CertificateEvent;
 import jp.inkan.common.CertificateType;
+import jp.inkan.common.jdbc.StatementPart;
 
 /** The certificate inventory: every certificate a CA signed, recorded before anyone sees it. */
 @ApplicationScoped
@@ -192,26 +194,11 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                Set<String> inserted = insert(connection, batch);
-                List<Outcome> outcomes = new ArrayList<>();
-                List<CertificateEvent> events = new ArrayList<>();
-                List<AuditLog.Entry> issued = new ArrayList<>();
-                for (PendingRecord record : batch) {
-                    NewCertificate c = record.certificate();
-                    boolean recorded = inserted.contains(c.ca() + "/" + c.serial());
-                    outcomes.add(recorded ? Outcome.RECORDED
-                            : taken(connection, SERIAL_TAKEN_SQL, c.ca().name(), c.serial()) ? Outcome.SERIAL_TAKEN
-                            : taken(connection, REQUEST_TAKEN_SQL, c.requestId()) ? Outcome.REQUEST_TAKEN
-                            : Outcome.KEY_TAKEN);
-                    if (recorded) {
-                        events.add(issued(c));
-                        issued.add(new AuditLog.Entry("municipality " + c.municipalityCode(), "certificate.issued",
-                                c.ca() + " " + c.serial(), "generation=" + c.keyGeneration() + ", request=" + c.requestId()
-                                + ", notAfter=" + c.notAfter()));
-                    }
+                List<Outcome> outcomes = recordedTogether(connection, batch);
+                if (outcomes == null) {
+                    connection.rollback();
+                    outcomes = recordedTellingConflicts(connection, batch);
                 }
-                outbox.append(connection, events, batch.get(0).certificate().issuedAt());
-                audit.appendAll(connection, issued);
                 connection.commit();
                 outbox.committed();
                 for (int i = 0; i < batch.size(); i++) {
@@ -232,6 +219,64 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         }
     }
 
+    /**
+     * The usual batch, every certificate new: the audit chain's lock and head (one round trip), then
+     * the certificates, their events and their audit entries as one multi-statement round trip, so
+     * a batch costs three round trips with the commit. Null when some certificate was not inserted
+     * (a serial, request id or key already taken): the caller rolls back and records the batch again
+     * with {@link #recordedTellingConflicts}, which finds out which and why.
+     */
+    private List<Outcome> recordedTogether(Connection connection, List<PendingRecord> batch) throws SQLException {
+        List<NewCertificate> certificates = batch.stream().map(PendingRecord::certificate).toList();
+        StatementPart entries = audit.locked(connection, certificates.stream().map(CertificateStore::issuedEntry).toList());
+        StatementPart rows = insert(certificates);
+        StatementPart events = outbox.insert(certificates.stream().map(CertificateStore::issued).toList(),
+                certificates.get(0).issuedAt());
+        int inserted = 0;
+        try (PreparedStatement statement = connection.prepareStatement(StatementPart.joined(rows, events, entries))) {
+            StatementPart.bindAll(statement, rows, events, entries);
+            statement.execute(); // the first result is the certificate insert's returned rows
+            try (ResultSet returned = statement.getResultSet()) {
+                while (returned.next()) {
+                    inserted++;
+                }
+            }
+        }
+        return inserted == batch.size() ? Collections.nCopies(batch.size(), Outcome.RECORDED) : null;
+    }
+
+    /** A batch with a conflict: inserts what it can, tells each certificate's outcome, and records events and audit entries for the inserted ones. */
+    private List<Outcome> recordedTellingConflicts(Connection connection, List<PendingRecord> batch) throws SQLException {
+        Set<String> inserted = new HashSet<>();
+        StatementPart insert = insert(batch.stream().map(PendingRecord::certificate).toList());
+        try (PreparedStatement statement = connection.prepareStatement(insert.sql())) {
+            insert.bind(statement, 1);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    inserted.add(rows.getString(1) + "/" + rows.getString(2));
+                }
+            }
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        List<CertificateEvent> events = new ArrayList<>();
+        List<AuditLog.Entry> issued = new ArrayList<>();
+        for (PendingRecord record : batch) {
+            NewCertificate c = record.certificate();
+            boolean recorded = inserted.contains(c.ca() + "/" + c.serial());
+            outcomes.add(recorded ? Outcome.RECORDED
+                    : taken(connection, SERIAL_TAKEN_SQL, c.ca().name(), c.serial()) ? Outcome.SERIAL_TAKEN
+                    : taken(connection, REQUEST_TAKEN_SQL, c.requestId()) ? Outcome.REQUEST_TAKEN
+                    : Outcome.KEY_TAKEN);
+            if (recorded) {
+                events.add(issued(c));
+                issued.add(issuedEntry(c));
+            }
+        }
+        outbox.append(connection, events, batch.get(0).certificate().issuedAt());
+        audit.appendAll(connection, issued);
+        return outcomes;
+    }
+
     /** The multi-row insert for each batch size, built once. */
     private static final String[] INSERT_SQL = new String[MAX_BATCH + 1];
 
@@ -247,32 +292,39 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         }
     }
 
-    private static Set<String> insert(Connection connection, List<PendingRecord> batch) throws SQLException {
-        Set<String> inserted = new HashSet<>();
-        try (PreparedStatement insert = connection.prepareStatement(INSERT_SQL[batch.size()])) {
-            int p = 1;
-            for (PendingRecord record : batch) {
-                NewCertificate c = record.certificate();
-                insert.setString(p++, c.requestId());
-                insert.setString(p++, c.ca().name());
-                insert.setLong(p++, c.keyGenerationId());
-                insert.setString(p++, c.serial());
-                insert.setString(p++, c.subjectDn());
-                insert.setObject(p++, c.notBefore().atOffset(ZoneOffset.UTC));
-                insert.setObject(p++, c.notAfter().atOffset(ZoneOffset.UTC));
-                insert.setString(p++, c.municipalityCode());
-                insert.setString(p++, c.cardSerial());
-                insert.setBytes(p++, c.publicKeySha256());
-                insert.setBytes(p++, c.der());
-                insert.setObject(p++, c.issuedAt().atOffset(ZoneOffset.UTC));
+    /** The certificates' multi-row insert, which returns the (ca, serial) of each row it inserted. */
+    private static StatementPart insert(List<NewCertificate> certificates) {
+        return new StatementPart() {
+            @Override
+            public String sql() {
+                return INSERT_SQL[certificates.size()];
             }
-            try (ResultSet rows = insert.executeQuery()) {
-                while (rows.next()) {
-                    inserted.add(rows.getString(1) + "/" + rows.getString(2));
+
+            @Override
+            public int bind(PreparedStatement insert, int first) throws SQLException {
+                int p = first;
+                for (NewCertificate c : certificates) {
+                    insert.setString(p++, c.requestId());
+                    insert.setString(p++, c.ca().name());
+                    insert.setLong(p++, c.keyGenerationId());
+                    insert.setString(p++, c.serial());
+                    insert.setString(p++, c.subjectDn());
+                    insert.setObject(p++, c.notBefore().atOffset(ZoneOffset.UTC));
+                    insert.setObject(p++, c.notAfter().atOffset(ZoneOffset.UTC));
+                    insert.setString(p++, c.municipalityCode());
+                    insert.setString(p++, c.cardSerial());
+                    insert.setBytes(p++, c.publicKeySha256());
+                    insert.setBytes(p++, c.der());
+                    insert.setObject(p++, c.issuedAt().atOffset(ZoneOffset.UTC));
                 }
+                return p;
             }
-        }
-        return inserted;
+        };
+    }
+
+    private static AuditLog.Entry issuedEntry(NewCertificate c) {
+        return new AuditLog.Entry("municipality " + c.municipalityCode(), "certificate.issued", c.ca() + " " + c.serial(),
+                "generation=" + c.keyGeneration() + ", request=" + c.requestId() + ", notAfter=" + c.notAfter());
     }
 
     private static CertificateEvent issued(NewCertificate c) {

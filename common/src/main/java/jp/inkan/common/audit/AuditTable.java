@@ -4,12 +4,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import jp.inkan.common.jdbc.StatementPart;
 
 /**
  * An {@link AuditChain} stored in a PostgreSQL table of the shape of ca-service's V8
@@ -42,43 +45,94 @@ public final class AuditTable {
         if (entries.isEmpty()) {
             return 0;
         }
-        try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(?)")) {
-            lock.setLong(1, lockKey);
-            lock.execute();
+        Insert insert = locked(connection, entries);
+        // PostgreSQL takes at most 65,535 parameters per statement: 8 per row.
+        for (int from = 0; from < insert.rows().size(); from += MAX_ROWS_PER_INSERT) {
+            Insert part = new Insert(table, insert.rows().subList(from,
+                    Math.min(insert.rows().size(), from + MAX_ROWS_PER_INSERT)));
+            try (PreparedStatement statement = connection.prepareStatement(part.sql())) {
+                part.bind(statement, 1);
+                statement.executeUpdate();
+            }
+        }
+        return insert.lastSeq();
+    }
+
+    /**
+     * Takes the chain's lock (held until the caller's transaction ends) and chains {@code entries}
+     * onto the head, without writing them: the caller sends the returned insert, in this
+     * transaction, together with its own change (see {@link StatementPart}). The lock and the head
+     * are one round trip of two statements, so the head is read after the lock is held.
+     */
+    public Insert locked(Connection connection, List<Entry> entries) throws SQLException {
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("nothing to append");
         }
         long seq = 1;
         byte[] prev = AuditChain.GENESIS;
-        Optional<AuditAnchor> head = head(connection);
-        if (head.isPresent()) {
-            seq = head.get().seq() + 1;
-            prev = head.get().hashBytes();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("select pg_advisory_xact_lock(" + lockKey + "); " + HEAD_SQL.formatted(table));
+            if (!statement.getMoreResults()) {
+                throw new SQLException("no chain head result after the advisory lock");
+            }
+            try (ResultSet head = statement.getResultSet()) {
+                if (head.next()) {
+                    seq = head.getLong(1) + 1;
+                    prev = head.getBytes(2);
+                }
+            }
         }
         Instant at = AuditChain.storable(clock.instant());
-        try (PreparedStatement insert = connection.prepareStatement("insert into " + table
-                + " (seq, at, actor, action, subject, detail, prev_hash, entry_hash) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (Entry e : entries) {
-                byte[] hash = AuditChain.hash(seq, at, e.actor(), e.action(), e.subject(), e.detail(), prev);
-                insert.setLong(1, seq);
-                insert.setObject(2, at.atOffset(ZoneOffset.UTC));
-                insert.setString(3, e.actor());
-                insert.setString(4, e.action());
-                insert.setString(5, e.subject());
-                insert.setString(6, e.detail());
-                insert.setBytes(7, prev);
-                insert.setBytes(8, hash);
-                insert.addBatch();
-                prev = hash;
-                seq++;
-            }
-            insert.executeBatch();
+        List<AuditChain.Entry> rows = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            byte[] hash = AuditChain.hash(seq, at, e.actor(), e.action(), e.subject(), e.detail(), prev);
+            rows.add(new AuditChain.Entry(seq, at, e.actor(), e.action(), e.subject(), e.detail(), prev, hash));
+            prev = hash;
+            seq++;
         }
-        return seq - 1;
+        return new Insert(table, rows);
     }
+
+    /** Chained entries ready to insert: one multi-row statement. */
+    public record Insert(String table, List<AuditChain.Entry> rows) implements StatementPart {
+
+        public long lastSeq() {
+            return rows.get(rows.size() - 1).seq();
+        }
+
+        @Override
+        public String sql() {
+            StringBuilder sql = new StringBuilder("insert into " + table
+                    + " (seq, at, actor, action, subject, detail, prev_hash, entry_hash) values ");
+            for (int i = 0; i < rows.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?)");
+            }
+            return sql.toString();
+        }
+
+        @Override
+        public int bind(PreparedStatement statement, int first) throws SQLException {
+            int p = first;
+            for (AuditChain.Entry e : rows) {
+                statement.setLong(p++, e.seq());
+                statement.setObject(p++, e.at().atOffset(ZoneOffset.UTC));
+                statement.setString(p++, e.actor());
+                statement.setString(p++, e.action());
+                statement.setString(p++, e.subject());
+                statement.setString(p++, e.detail());
+                statement.setBytes(p++, e.prevHash());
+                statement.setBytes(p++, e.entryHash());
+            }
+            return p;
+        }
+    }
+
+    private static final int MAX_ROWS_PER_INSERT = 1_000;
+    private static final String HEAD_SQL = "select seq, entry_hash from %s order by seq desc limit 1";
 
     /** The newest entry's number and hash (chain {@link AuditAnchor#MAIN}), to seal or anchor. */
     public Optional<AuditAnchor> head(Connection connection) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(
-                "select seq, entry_hash from " + table + " order by seq desc limit 1");
+        try (PreparedStatement query = connection.prepareStatement(HEAD_SQL.formatted(table));
              ResultSet row = query.executeQuery()) {
             return row.next() ? Optional.of(AuditAnchor.of(AuditAnchor.MAIN, row.getLong(1), row.getBytes(2)))
                     : Optional.empty();
