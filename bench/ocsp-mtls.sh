@@ -65,6 +65,7 @@ start_responder() {
         "${pin[@]}" java -Xmx256m -Dquarkus.http.port=$HTTP_PORT -Dquarkus.http.ssl-port=$HTTPS_PORT \
         -Dquarkus.management.port=$MGMT_PORT -jar "$JAR" >"$W/responder-$1.log" 2>&1 &
     responder_pid=$!
+    WRK_SERVER_PID=$responder_pid
     for _ in $(seq 120); do
         curl -fsS -o /dev/null "http://127.0.0.1:$MGMT_PORT/q/health/ready" 2>/dev/null && return 0
         kill -0 "$responder_pid" 2>/dev/null || fail "responder ($1) exited; see $W/responder-$1.log"
@@ -88,8 +89,10 @@ measure() {
     start_responder open
     run_wrk "$layout-open-http" "http://127.0.0.1:$HTTP_PORT" "$W/paths.txt"
     rps[$layout-open-http]=$wrk_rps p99[$layout-open-http]=$wrk_p99 warm[$layout-open-http]=$wrk_warmup
+    us[$layout-open-http]=$wrk_server_us cores[$layout-open-http]=$wrk_server_cores
     run_wrk "$layout-open-https" "https://localhost:$HTTPS_PORT" "$W/paths.txt"
     rps[$layout-open-https]=$wrk_rps p99[$layout-open-https]=$wrk_p99 warm[$layout-open-https]=$wrk_warmup
+    us[$layout-open-https]=$wrk_server_us cores[$layout-open-https]=$wrk_server_cores
     say "$layout: mtls, the signature CA in mtls mode"
     start_responder mtls
     # Anonymous requests must be refused, or the mtls run would measure nothing.
@@ -100,9 +103,10 @@ measure() {
     WRK_CLIENT_CERT=$INKAN_PKI_DIR/relying-parties/platform.pem WRK_CLIENT_KEY=$INKAN_PKI_DIR/relying-parties/platform.key \
         run_wrk "$layout-mtls-https" "https://localhost:$HTTPS_PORT" "$W/paths.txt"
     rps[$layout-mtls-https]=$wrk_rps p99[$layout-mtls-https]=$wrk_p99 warm[$layout-mtls-https]=$wrk_warmup
+    us[$layout-mtls-https]=$wrk_server_us cores[$layout-mtls-https]=$wrk_server_cores
     stop_responder
 }
-declare -A rps p99 warm
+declare -A rps p99 warm us cores
 CPUS=$(nproc)
 LAYOUTS=(shared)
 ((CPUS >= 2)) && LAYOUTS+=(pinned)
@@ -122,16 +126,21 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
     echo "each mode on a freshly started responder (same jar, -Xmx256m, BoringSSL TLS engine)."
     echo "Layouts: **shared** = wrk -t2 and the responder on all cores (wrk's own TLS work competes with"
     echo "the responder); **pinned** = responder on CPU 1, wrk -t1 on CPU 0 (the rates compare the"
-    echo "responder's own cost per answer)."
+    echo "responder's own cost per answer). The responder's CPU (user + system of its JVM, from /proc) over each timed"
+    echo "run, divided by the answers, is its cost per answer whatever shares the cores; open/http's cost over a"
+    echo "case's is the throughput ratio a responder on cores of its own would reach (its capacity ratio)."
     for layout in "${LAYOUTS[@]}"; do
         echo
         echo "## $layout"
         echo
-        echo "| case | req/s | p99 | ratio to open/http | target | warm-up |"
-        echo "|---|---|---|---|---|---|"
-        echo "| open, plain HTTP | ${rps[$layout-open-http]} | ${p99[$layout-open-http]} | 1 | | ${warm[$layout-open-http]} |"
-        echo "| open, HTTPS without client certificate | ${rps[$layout-open-https]} | ${p99[$layout-open-https]} | $(ratio "${rps[$layout-open-https]}" "${rps[$layout-open-http]}") | | ${warm[$layout-open-https]} |"
-        echo "| mtls, HTTPS with the platform's client certificate | ${rps[$layout-mtls-https]} | ${p99[$layout-mtls-https]} | $(ratio "${rps[$layout-mtls-https]}" "${rps[$layout-open-http]}") | ≥ 0.8 | ${warm[$layout-mtls-https]} |"
+        echo "| case | req/s | p99 | ratio to open/http | target | responder CPU µs/answer | responder cores busy | open/http's CPU per answer over this case's | warm-up |"
+        echo "|---|---|---|---|---|---|---|---|---|"
+        row() { # CASE LABEL TARGET
+            echo "| $2 | ${rps[$layout-$1]} | ${p99[$layout-$1]} | $(ratio "${rps[$layout-$1]}" "${rps[$layout-open-http]}") | $3 | ${us[$layout-$1]} | ${cores[$layout-$1]} | $(ratio "${us[$layout-open-http]}" "${us[$layout-$1]}") | ${warm[$layout-$1]} |"
+        }
+        row open-http "open, plain HTTP" ""
+        row open-https "open, HTTPS without client certificate" ""
+        row mtls-https "mtls, HTTPS with the platform's client certificate" "≥ 0.8"
         echo
         echo "mtls against open over HTTPS (the access check alone): $(ratio "${rps[$layout-mtls-https]}" "${rps[$layout-open-https]}")."
     done

@@ -6,6 +6,8 @@
 # warmed it. FRESH, when given, is a command run before the warm-up and again before the timed run to
 # give each a freshly started server. WRK_CLIENT_CERT and WRK_CLIENT_KEY, when set, make wrk present
 # that client certificate (see wrk_client_cert).
+# WRK_SERVER_PID, when set, also sets wrk_server_us (the server's CPU microseconds per answer in the
+# timed run) and wrk_server_cores (its CPU seconds per second there).
 # WRK_CPU, when set, pins wrk to that CPU (taskset) and WRK_THREADS (2) sets its thread count.
 run_wrk() {
     local label=$1 url=$2 paths=$3 fresh=${4:-true} out=$W/wrk-$1.txt preload= pin=() threads=${WRK_THREADS:-2}
@@ -14,8 +16,20 @@ run_wrk() {
     $fresh
     warm_up "$label" "$url" "$paths" "$preload" "$threads" "${pin[@]}"
     $fresh
+    local cpu_before
+    [[ -n ${WRK_SERVER_PID:-} ]] && cpu_before=$(process_cpu_ticks "$WRK_SERVER_PID")
     PATHS=$paths LD_PRELOAD=$preload "${pin[@]}" wrk -t"$threads" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s bench/ocsp/paths.lua \
         "$url" >"$out"
+    wrk_server_us= wrk_server_cores=
+    if [[ -n ${WRK_SERVER_PID:-} ]]; then
+        # The server's own CPU per answer (user + system, all its threads) over the timed run: what
+        # the answers cost the server whatever else shares the cores, and how busy it was.
+        local ticks answers
+        ticks=$(($(process_cpu_ticks "$WRK_SERVER_PID") - cpu_before))
+        answers=$(awk '/requests in/ {print $1}' "$out")
+        wrk_server_us=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$answers" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+        wrk_server_cores=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v s="$SECONDS_PER_RUN" 'BEGIN { printf "%.2f", t / hz / s }')
+    fi
     local rps p99 errors
     rps=$(awk '/Requests\/sec/ {print $2}' "$out")
     p99=$(awk '$1 == "99%" {print $2}' "$out")
@@ -24,6 +38,11 @@ run_wrk() {
     awk -v r="$rps" 'BEGIN { exit !(r > 0) }' || fail "$label answered no request in the timed run; see $out"
     ! grep -q Non-2xx "$out" || fail "$label: answers other than 200 in the timed run; see $out"
     wrk_rps=$rps wrk_p99=$p99
+}
+
+# process_cpu_ticks PID: user + system CPU of the process and all its threads so far, in clock ticks.
+process_cpu_ticks() {
+    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
 
 # warm_up LABEL URL PATHFILE PRELOAD THREADS [PIN...]: untimed wrk runs of WARMUP_SLICE (5) seconds
