@@ -32,10 +32,7 @@ public final class AuditTable {
 
     /** {@code table} is a fixed identifier of the service's own schema, never input. */
     public AuditTable(String table, long lockKey, Clock clock) {
-        if (!table.matches("[a-z_]+")) {
-            throw new IllegalArgumentException("not a table name: " + table);
-        }
-        this.table = table;
+        this.table = requireTableName(table);
         this.lockKey = lockKey;
         this.clock = clock;
     }
@@ -96,6 +93,11 @@ public final class AuditTable {
     /** Chained entries ready to insert: one multi-row statement. */
     public record Insert(String table, List<AuditChain.Entry> rows) implements StatementPart {
 
+        public Insert {
+            requireTableName(table);
+            rows = List.copyOf(rows);
+        }
+
         public long lastSeq() {
             return rows.get(rows.size() - 1).seq();
         }
@@ -125,6 +127,14 @@ public final class AuditTable {
             }
             return p;
         }
+    }
+
+    /** The table name goes into SQL text: only a plain lower-case identifier is accepted. */
+    private static String requireTableName(String table) {
+        if (!table.matches("[a-z_]+")) {
+            throw new IllegalArgumentException("not a table name: " + table);
+        }
+        return table;
     }
 
     private static final int MAX_ROWS_PER_INSERT = 1_000;
