@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -28,11 +27,13 @@ public final class AuditTable {
 
     private final String table;
     private final long lockKey;
+    private final String lockAndHeadSql;
     private final Clock clock;
 
     /** {@code table} is a fixed identifier of the service's own schema, never input. */
     public AuditTable(String table, long lockKey, Clock clock) {
         this.table = requireTableName(table);
+        this.lockAndHeadSql = "select pg_advisory_xact_lock(?); " + HEAD_SQL.formatted(table);
         this.lockKey = lockKey;
         this.clock = clock;
     }
@@ -67,8 +68,11 @@ public final class AuditTable {
         }
         long seq = 1;
         byte[] prev = AuditChain.GENESIS;
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("select pg_advisory_xact_lock(" + lockKey + "); " + HEAD_SQL.formatted(table));
+        // Prepared, not a plain Statement: the driver then keeps both plans on the server instead
+        // of having them planned again for every batch.
+        try (PreparedStatement statement = connection.prepareStatement(lockAndHeadSql)) {
+            statement.setLong(1, lockKey);
+            statement.execute();
             if (!statement.getMoreResults()) {
                 throw new SQLException("no chain head result after the advisory lock");
             }
