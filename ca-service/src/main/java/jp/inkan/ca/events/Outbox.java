@@ -48,11 +48,8 @@ public class Outbox {
         return new StatementPart() {
             @Override
             public String sql() {
-                StringBuilder sql = new StringBuilder("insert into outbox_event (event_key, payload, created_at) values ");
-                for (int i = 0; i < events.size(); i++) {
-                    sql.append(i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)");
-                }
-                return sql.toString();
+                return StatementPart.multiRowInsert("insert into outbox_event (event_key, payload, created_at) values",
+                        "(?, ?, ?)", events.size());
             }
 
             @Override

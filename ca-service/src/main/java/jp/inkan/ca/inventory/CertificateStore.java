@@ -282,13 +282,10 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
 
     static {
         for (int size = 1; size <= MAX_BATCH; size++) {
-            StringBuilder sql = new StringBuilder("""
+            INSERT_SQL[size] = StatementPart.multiRowInsert("""
                     insert into issued_certificate (request_id, ca, key_generation_id, serial, subject_dn, not_before,
-                        not_after, municipality_code, card_serial, status, public_key_sha256, der, issued_at) values """);
-            for (int i = 0; i < size; i++) {
-                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, 'VALID', ?, ?, ?)");
-            }
-            INSERT_SQL[size] = sql.append(" on conflict do nothing returning ca, serial").toString();
+                        not_after, municipality_code, card_serial, status, public_key_sha256, der, issued_at) values""",
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'VALID', ?, ?, ?)", size) + " on conflict do nothing returning ca, serial";
         }
     }
 

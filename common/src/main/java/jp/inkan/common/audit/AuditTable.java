@@ -108,12 +108,9 @@ public final class AuditTable {
 
         @Override
         public String sql() {
-            StringBuilder sql = new StringBuilder("insert into " + table
-                    + " (seq, at, actor, action, subject, detail, prev_hash, entry_hash) values ");
-            for (int i = 0; i < rows.size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?)");
-            }
-            return sql.toString();
+            return StatementPart.multiRowInsert("insert into " + table
+                    + " (seq, at, actor, action, subject, detail, prev_hash, entry_hash) values", "(?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows.size());
         }
 
         @Override
@@ -133,9 +130,11 @@ public final class AuditTable {
         }
     }
 
+    private static final java.util.regex.Pattern TABLE_NAME = java.util.regex.Pattern.compile("[a-z_]+");
+
     /** The table name goes into SQL text: only a plain lower-case identifier is accepted. */
     private static String requireTableName(String table) {
-        if (!table.matches("[a-z_]+")) {
+        if (!TABLE_NAME.matcher(table).matches()) {
             throw new IllegalArgumentException("not a table name: " + table);
         }
         return table;

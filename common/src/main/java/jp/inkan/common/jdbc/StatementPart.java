@@ -17,6 +17,18 @@ public interface StatementPart {
     /** Sets this statement's parameters from index {@code first} on; returns the next free index. */
     int bind(PreparedStatement statement, int first) throws SQLException;
 
+    /**
+     * {@code insertHead} (ending in {@code values}) followed by {@code rows} copies of {@code row},
+     * comma-separated: a multi-row insert of one shape for any number of rows.
+     */
+    static String multiRowInsert(String insertHead, String row, int rows) {
+        StringBuilder sql = new StringBuilder(insertHead.length() + rows * (row.length() + 2)).append(insertHead);
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? " " : ", ").append(row);
+        }
+        return sql.toString();
+    }
+
     /** The parts joined into one statement text; bind them in the same order. */
     static String joined(StatementPart... parts) {
         StringBuilder sql = new StringBuilder();
