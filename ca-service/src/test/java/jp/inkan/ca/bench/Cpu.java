@@ -19,9 +19,26 @@ record Cpu(double jvmMillisPerOp, double machineMillisPerOp) {
 
     record Meter(long processStart, long machineStart) {
         Cpu stop(double operations) {
+            return spent().perOperation(operations);
+        }
+
+        /** CPU time spent since the meter started. */
+        Spent spent() {
+            return new Spent(processCpuNanos() - processStart, machineBusyNanos() - machineStart);
+        }
+    }
+
+    /** CPU nanoseconds of this JVM and of the whole machine, summed over the measured slices. */
+    record Spent(long processNanos, long machineNanos) {
+        static final Spent NONE = new Spent(0, 0);
+
+        Spent plus(Spent other) {
+            return new Spent(processNanos + other.processNanos, machineNanos + other.machineNanos);
+        }
+
+        Cpu perOperation(double operations) {
             double ops = Math.max(1, operations);
-            return new Cpu((processCpuNanos() - processStart) / 1e6 / ops,
-                    (machineBusyNanos() - machineStart) / 1e6 / ops);
+            return new Cpu(processNanos / 1e6 / ops, machineNanos / 1e6 / ops);
         }
     }
 

@@ -55,6 +55,11 @@ class IssuanceBenchmark {
     static final Duration PHASE = Duration.ofSeconds(Long.getLong("bench.seconds", 10));
     static final Duration WARM_UP_SLICE = Duration.ofSeconds(3);
     static final int WARM_UP_SLICES = 20;
+    /** Issuance at a row's thread count before that row's measured issuance phase. */
+    static final Duration ROW_WARM_UP = Duration.ofSeconds(Long.getLong("bench.row-warm-up-seconds", 5));
+    static final Duration QUIET_WAIT = Duration.ofSeconds(3);
+    /** Raw and issued slices per row, alternating; each slice lasts PHASE / ROUNDS. */
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
     static final int[] THREADS = java.util.Arrays.stream(System.getProperty("bench.threads", "1,2,4,8,16,32").split(","))
             .mapToInt(Integer::parseInt).toArray();
 
@@ -89,7 +94,10 @@ class IssuanceBenchmark {
 
         CardKeys cardKeys = new CardKeys(Integer.getInteger("bench.primes", 900));
         // warm-up: JIT, token sessions, connection pool
-        run(4, Duration.ofSeconds(3), () -> signer.sign(ca.keyAlias(), ca.algorithm(), tbs), null);
+        // Each issuance signs once, so issuance never outruns signing: the raw rate bounds how many
+        // requests a phase can use.
+        double signingRate = run(4, Duration.ofSeconds(3), () -> signer.sign(ca.keyAlias(), ca.algorithm(), tbs), null)
+                .perSecond() * 1.2;
         // Until the JIT has finished with the issuance path: C2 compiling it took a quarter of the
         // JVM's CPU in the first measured phase when the warm-up was a fixed 10 s.
         var compiler = java.lang.management.ManagementFactory.getCompilationMXBean();
@@ -107,30 +115,66 @@ class IssuanceBenchmark {
 
         List<Row> rows = new ArrayList<>();
         for (int threads : THREADS) {
-            outboxDrained();
-            Cpu.Meter rawMeter = Cpu.start();
-            double raw = run(threads, PHASE, () -> signer.sign(ca.keyAlias(), ca.algorithm(), tbs), null);
-            Cpu rawCpu = rawMeter.stop(raw * PHASE.toSeconds());
-            ConcurrentLinkedQueue<IssuanceRequest> requests = requests(cardKeys, (int) (raw * PHASE.toSeconds() * 1.1) + 500);
-            List<Long> latencies = new ArrayList<>();
+            // Issuing at a new thread count sends the JIT compiler back to work for a while (lock
+            // contention, other batch sizes); a CA runs for weeks, so that is warmed up first too.
+            ConcurrentLinkedQueue<IssuanceRequest> warmRequests = requests(cardKeys, (int) (signingRate * ROW_WARM_UP.toSeconds()) + 500);
+            run(threads, ROW_WARM_UP, () -> issuance.issue(warmRequests.poll()), null);
+            ConcurrentLinkedQueue<IssuanceRequest> requests = requests(cardKeys, (int) (signingRate * PHASE.toSeconds()) + 500);
             outboxDrained();
             long before = store.total();
             System.out.println("bench: issuance phase starts, threads=" + threads);
-            Cpu.Meter issuedMeter = Cpu.start();
-            double issued = run(threads, PHASE, () -> issuance.issue(requests.poll()), latencies);
-            Cpu issuedCpu = issuedMeter.stop(issued * PHASE.toSeconds());
-            long backlog = relay.backlog();
-            double drainSeconds = outboxDrained();
-            double sustained = issued * PHASE.toSeconds() / (PHASE.toSeconds() + drainSeconds);
-            assertTrue(store.total() - before > 0, "certificates were recorded");
+            // Raw and issued slices alternate, so load the machine puts on both (autovacuum, a
+            // checkpoint, the JIT, other tenants) falls on both alike rather than on one phase.
+            Duration slice = PHASE.dividedBy(ROUNDS);
+            Counted raw = Counted.NONE;
+            Counted issued = Counted.NONE;
+            double drainSeconds = 0;
+            long backlog = 0;
+            Cpu.Spent rawSpent = Cpu.Spent.NONE;
+            Cpu.Spent issuedSpent = Cpu.Spent.NONE;
+            List<Long> latencies = new ArrayList<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                compilerQuiet(compiler);
+                Cpu.Meter rawMeter = Cpu.start();
+                raw = raw.plus(run(threads, slice, () -> signer.sign(ca.keyAlias(), ca.algorithm(), tbs), null));
+                rawSpent = rawSpent.plus(rawMeter.spent());
+                compilerQuiet(compiler);
+                // The slice's events are published before the next slice: the relay's work is
+                // issuance work, so its time and CPU count as the issued slice's.
+                Cpu.Meter issuedMeter = Cpu.start();
+                issued = issued.plus(run(threads, slice, () -> issuance.issue(requests.poll()), latencies));
+                backlog += relay.backlog();
+                drainSeconds += outboxDrained();
+                issuedSpent = issuedSpent.plus(issuedMeter.spent());
+            }
+            double sustained = issued.operations() / (issued.seconds() + drainSeconds);
+            assertTrue(store.total() - before >= issued.operations(), "every issued certificate was recorded");
             latencies.sort(null);
-            Row row = new Row(threads, raw, issued, sustained, backlog, percentile(latencies, 0.50),
-                    percentile(latencies, 0.99), rawCpu, issuedCpu);
+            Row row = new Row(threads, raw.perSecond(), issued.perSecond(), sustained, backlog, percentile(latencies, 0.50),
+                    percentile(latencies, 0.99), rawSpent.perOperation(raw.operations()),
+                    issuedSpent.perOperation(issued.operations()));
             rows.add(row);
             System.out.printf("threads=%d raw=%.0f/s issued=%.0f/s sustained=%.0f/s (outbox backlog %d) ratio=%.2f"
-                    + " cpu/op raw %s issued %s%n", threads, raw, issued, sustained, backlog, row.ratio(), rawCpu, issuedCpu);
+                    + " cpu/op raw %s issued %s%n", threads, row.rawPerSecond(), row.issuedPerSecond(), sustained, backlog,
+                    row.ratio(), row.rawCpu(), row.issuedCpu());
         }
         write(rows);
+    }
+
+    /**
+     * Waits (at most {@link #QUIET_WAIT}) until the JIT compiler spends under 2% of a 1 s window,
+     * so compilation started by one phase is not charged to the next: above all not to a raw
+     * signing phase, where it would lower the reference rate.
+     */
+    private static void compilerQuiet(java.lang.management.CompilationMXBean compiler) throws InterruptedException {
+        long began = System.nanoTime();
+        while (System.nanoTime() - began < QUIET_WAIT.toNanos()) {
+            long before = compiler.getTotalCompilationTime();
+            Thread.sleep(1_000);
+            if (compiler.getTotalCompilationTime() - before < 20) {
+                return;
+            }
+        }
     }
 
     /** Waits until the outbox relay has published every event; returns how long that took, in seconds. */
@@ -155,8 +199,21 @@ class IssuanceBenchmark {
         return queue;
     }
 
-    /** Runs {@code operation} on {@code threads} threads for {@code duration}; operations per second. */
-    private static double run(int threads, Duration duration, Runnable operation, List<Long> latencies)
+    /** Operations completed in a measured time. */
+    record Counted(long operations, double seconds) {
+        static final Counted NONE = new Counted(0, 0);
+
+        Counted plus(Counted other) {
+            return new Counted(operations + other.operations, seconds + other.seconds);
+        }
+
+        double perSecond() {
+            return seconds == 0 ? 0 : operations / seconds;
+        }
+    }
+
+    /** Runs {@code operation} on {@code threads} threads for {@code duration}. */
+    private static Counted run(int threads, Duration duration, Runnable operation, List<Long> latencies)
             throws InterruptedException {
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -202,7 +259,7 @@ class IssuanceBenchmark {
         if (latencies != null) {
             perThread.forEach(latencies::addAll);
         }
-        return done.get() / seconds;
+        return new Counted(done.get(), seconds);
     }
 
     private static double percentile(List<Long> sorted, double p) {
@@ -218,9 +275,13 @@ class IssuanceBenchmark {
         md.append("Measured ").append(Instant.now()).append(" by `bench/ca-issuance.sh` on ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                 .append(System.getProperty("java.version")).append(", SoftHSM2 through SunPKCS11, PostgreSQL 15 ")
-                .append("(fsync and synchronous_commit on). ").append(PHASE.toSeconds())
-                .append(" s per phase; both phases in the same JVM, one after the other, after issuing until the JIT ")
-                .append("compiler is idle (under 2% of a 3 s slice, at least 9 s).\n\n");
+                .append("(fsync and synchronous_commit on). Both paths in the same JVM, after issuing until the JIT ")
+                .append("compiler is idle (under 2% of a 3 s slice, at least 9 s). Each row first issues for ")
+                .append(ROW_WARM_UP.toSeconds()).append(" s at its own thread count (not measured), then measures ")
+                .append(PHASE.toSeconds()).append(" s of each path as ").append(ROUNDS)
+                .append(" alternating raw and issued slices, so whatever else loads the machine (autovacuum, a checkpoint, ")
+                .append("other tenants of the host) falls on both paths alike; each slice starts once the JIT compiler is ")
+                .append("quiet (under 2% of a 1 s window, waiting at most ").append(QUIET_WAIT.toSeconds()).append(" s).\n\n");
         md.append("- **raw**: `CertificateSigner.sign` of a 1,200-byte TBS with the Signature CA's RSA-2048 key ")
                 .append("(SHA256withRSA, one C_SignInit/C_Sign per call).\n");
         md.append("- **issued**: `IssuanceService.issue` end to end: validate request and CSR (RSA-2048 card keys, ")
@@ -228,10 +289,11 @@ class IssuanceBenchmark {
                 .append("record in PostgreSQL with its outbox event and audit entry (concurrent issuances share commits); half signature, half authentication.\n\n");
         md.append("CPU per operation: milliseconds of CPU of this JVM (which includes SoftHSM2, an in-process ")
                 .append("library) and of the whole machine (adds PostgreSQL), divided by operations completed.\n\n");
-        md.append("Before each phase the outbox relay has published every event. **sustained** is the phase's "
-                + "certificates divided by the phase plus the time the relay then took to publish the events left in "
-                + "the outbox (backlog), so work put off until after the phase still counts; issued / raw uses it.\n\n");
-        md.append("| threads | raw signatures/s | issued certificates/s | outbox backlog at end | sustained/s | issued / raw "
+        md.append("After each issued slice the outbox relay publishes every event before the next slice starts. "
+                + "**sustained** is the issued slices' certificates divided by their time plus the time the relay then "
+                + "took to publish the events left in the outbox (backlog, summed over the slices), so work put off "
+                + "until after a slice still counts; issued / raw uses it, and the issued CPU includes that publishing.\n\n");
+        md.append("| threads | raw signatures/s | issued certificates/s | outbox backlog (sum of slice ends) | sustained/s | issued / raw "
                 + "| issuance p50 ms | issuance p99 ms | CPU ms/signature (JVM / machine) | CPU ms/issuance (JVM / machine) |\n");
         md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {

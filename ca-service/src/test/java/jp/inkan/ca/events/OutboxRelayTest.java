@@ -40,6 +40,9 @@ class OutboxRelayTest {
     @Inject
     OutboxRelay relay;
 
+    @Inject
+    javax.sql.DataSource dataSource;
+
     @ConfigProperty(name = "inkan.events.topic.name")
     String topic;
 
@@ -147,5 +150,34 @@ class OutboxRelayTest {
             }
         }
         throw new AssertionError("not every certificate's events arrived within 60 s: " + seen.keySet());
+    }
+
+    /**
+     * The relay's own commits (marking rows published) do not wait for the WAL flush, and the
+     * setting ends with its transaction, so certificate commits on the same pooled connection stay
+     * synchronous.
+     */
+    @Test
+    void relayTransactionsCommitAsynchronouslyAndOnlyThem() throws Exception {
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            assertEquals("on", synchronousCommit(connection));
+            connection.setAutoCommit(false);
+            try {
+                OutboxRelay.tryLock(connection);
+                assertEquals("off", synchronousCommit(connection));
+            } finally {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
+            assertEquals("on", synchronousCommit(connection));
+        }
+    }
+
+    private static String synchronousCommit(java.sql.Connection connection) throws java.sql.SQLException {
+        try (var query = connection.prepareStatement("select current_setting('synchronous_commit')");
+             var row = query.executeQuery()) {
+            row.next();
+            return row.getString(1);
+        }
     }
 }
