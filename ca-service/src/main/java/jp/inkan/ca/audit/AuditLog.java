@@ -29,6 +29,7 @@ import jp.inkan.ca.issuance.SerialNumbers;
 import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.audit.AuditChain;
 import jp.inkan.common.audit.AuditTable;
+import jp.inkan.common.jdbc.StatementPart;
 import org.jboss.logging.Logger;
 
 /**
@@ -89,6 +90,16 @@ public class AuditLog {
      */
     public AuditTable.Insert locked(Connection connection, List<Entry> entries) throws SQLException {
         return table.locked(connection, tableEntries(entries));
+    }
+
+    /** See {@link AuditTable#chainedOnto}: entries chained onto a head the caller wrote itself, sent after {@link #lock()}. */
+    public AuditTable.Insert chainedOnto(AuditTable.Head head, List<Entry> entries) {
+        return table.chainedOnto(head, tableEntries(entries));
+    }
+
+    /** The chain's transaction lock, as a statement to send with others. */
+    public StatementPart lock() {
+        return table.lock();
     }
 
     private static List<AuditTable.Entry> tableEntries(List<Entry> entries) {

@@ -35,6 +35,7 @@ import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.events.Outbox;
 import jp.inkan.common.events.CertificateEvent;
 import jp.inkan.common.CertificateType;
+import jp.inkan.common.audit.AuditTable;
 import jp.inkan.common.jdbc.StatementPart;
 
 /** The certificate inventory: every certificate a CA signed, recorded before anyone sees it. */
@@ -194,12 +195,12 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                List<Outcome> outcomes = recordedTogether(connection, batch);
-                if (outcomes == null) {
-                    connection.rollback();
-                    outcomes = recordedTellingConflicts(connection, batch);
-                }
+                AuditTable.Head known = chainHead;
+                chainHead = null; // known again only once this batch commits
+                Recorded recorded = recorded(connection, batch, known);
                 connection.commit();
+                chainHead = recorded.head();
+                List<Outcome> outcomes = recorded.outcomes();
                 outbox.committed();
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).result().complete(outcomes.get(i));
@@ -219,30 +220,80 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         }
     }
 
+    /** A batch's outcomes, and the audit chain's head after it when that is known. */
+    private record Recorded(List<Outcome> outcomes, AuditTable.Head head) {
+    }
+
     /**
-     * The usual batch, every certificate new: the audit chain's lock and head (one round trip), then
-     * the certificates, their events and their audit entries as one multi-statement round trip, so
-     * a batch costs three round trips with the commit. Null when some certificate was not inserted
-     * (a serial, request id or key already taken): the caller rolls back and records the batch again
-     * with {@link #recordedTellingConflicts}, which finds out which and why.
+     * Writes the batch in the caller's transaction, not committed: with the chain's head known,
+     * lock and inserts in one round trip; else (or if the head moved) the lock and the head first;
+     * if a certificate hits a conflict, certificate by certificate telling which.
      */
-    private List<Outcome> recordedTogether(Connection connection, List<PendingRecord> batch) throws SQLException {
+    private Recorded recorded(Connection connection, List<PendingRecord> batch, AuditTable.Head known) throws SQLException {
         List<NewCertificate> certificates = batch.stream().map(PendingRecord::certificate).toList();
-        StatementPart entries = audit.locked(connection, certificates.stream().map(CertificateStore::issuedEntry).toList());
+        List<Outcome> allRecorded = Collections.nCopies(batch.size(), Outcome.RECORDED);
+        if (known != null) {
+            AuditTable.Insert entries = audit.chainedOnto(known, issuedEntries(certificates));
+            if (recordedOnto(connection, certificates, entries.ifHeadIs(known), audit.lock())) {
+                return new Recorded(allRecorded, entries.last());
+            }
+            connection.rollback();
+        }
+        AuditTable.Insert entries = audit.locked(connection, issuedEntries(certificates));
+        if (recordedOnto(connection, certificates, entries)) {
+            return new Recorded(allRecorded, entries.last());
+        }
+        connection.rollback();
+        return new Recorded(recordedTellingConflicts(connection, batch), null);
+    }
+
+    /**
+     * The head of the audit chain as this writer left it, or null when unknown (no batch yet, the
+     * last one failed or took the conflict path). Knowing it saves the round trip that reads it:
+     * the next batch sends the chain's lock and every insert at once, the audit insert guarded by
+     * the head. Any other appender (revocations, refusals, anchors) moves the head; that batch then
+     * inserts no audit entry, is rolled back and is written the usual way.
+     */
+    private volatile AuditTable.Head chainHead;
+
+    private static List<AuditLog.Entry> issuedEntries(List<NewCertificate> certificates) {
+        return certificates.stream().map(CertificateStore::issuedEntry).toList();
+    }
+
+    /**
+     * Sends {@code before} (the chain's lock, when the head was not read under it), the
+     * certificates, their events and {@code entries} as one multi-statement round trip; true when
+     * every certificate and every audit entry went in. False when a certificate was not inserted
+     * (a serial, request id or key already taken) or, for a guarded insert, the chain's head had
+     * moved: the caller rolls back. A batch so costs two round trips with the commit when the head
+     * is known, three when it is read first.
+     */
+    private boolean recordedOnto(Connection connection, List<NewCertificate> certificates, StatementPart entries,
+                                 StatementPart... before) throws SQLException {
         StatementPart rows = insert(certificates);
         StatementPart events = outbox.insert(certificates.stream().map(CertificateStore::issued).toList(),
                 certificates.get(0).issuedAt());
+        List<StatementPart> parts = new ArrayList<>(List.of(before));
+        parts.addAll(List.of(rows, events, entries));
+        StatementPart[] all = parts.toArray(StatementPart[]::new);
         int inserted = 0;
-        try (PreparedStatement statement = connection.prepareStatement(StatementPart.joined(rows, events, entries))) {
-            StatementPart.bindAll(statement, rows, events, entries);
-            statement.execute(); // the first result is the certificate insert's returned rows
-            try (ResultSet returned = statement.getResultSet()) {
+        int audited = -1;
+        try (PreparedStatement statement = connection.prepareStatement(StatementPart.joined(all))) {
+            StatementPart.bindAll(statement, all);
+            statement.execute();
+            for (int i = 0; i < before.length; i++) {
+                statement.getMoreResults(); // past the lock's result
+            }
+            try (ResultSet returned = statement.getResultSet()) { // the certificate insert's returned rows
                 while (returned.next()) {
                     inserted++;
                 }
             }
+            statement.getMoreResults(); // the events' update count
+            statement.getMoreResults(); // the audit entries'
+            audited = statement.getUpdateCount();
         }
-        return inserted == batch.size() ? Collections.nCopies(batch.size(), Outcome.RECORDED) : null;
+        return inserted == certificates.size() && audited == certificates.size();
     }
 
     /** A batch with a conflict: inserts what it can, tells each certificate's outcome, and records events and audit entries for the inserted ones. */

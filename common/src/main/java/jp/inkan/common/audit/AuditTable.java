@@ -66,8 +66,7 @@ public final class AuditTable {
         if (entries.isEmpty()) {
             throw new IllegalArgumentException("nothing to append");
         }
-        long seq = 1;
-        byte[] prev = AuditChain.GENESIS;
+        Head head = new Head(0, AuditChain.GENESIS);
         // Prepared, not a plain Statement: the driver then keeps both plans on the server instead
         // of having them planned again for every batch.
         try (PreparedStatement statement = connection.prepareStatement(lockAndHeadSql)) {
@@ -76,13 +75,47 @@ public final class AuditTable {
             if (!statement.getMoreResults()) {
                 throw new SQLException("no chain head result after the advisory lock");
             }
-            try (ResultSet head = statement.getResultSet()) {
-                if (head.next()) {
-                    seq = head.getLong(1) + 1;
-                    prev = head.getBytes(2);
+            try (ResultSet row = statement.getResultSet()) {
+                if (row.next()) {
+                    head = new Head(row.getLong(1), row.getBytes(2));
                 }
             }
         }
+        return chainedOnto(head, entries);
+    }
+
+    /** The chain's last entry: its number and hash (number 0 and the genesis hash for an empty chain). */
+    public record Head(long seq, byte[] hash) {
+    }
+
+    /** Takes the chain's lock, held until the transaction ends: the first statement of a {@link #chainedOnto} write. */
+    public StatementPart lock() {
+        return new StatementPart() {
+            @Override
+            public String sql() {
+                return "select pg_advisory_xact_lock(?)";
+            }
+
+            @Override
+            public int bind(PreparedStatement statement, int first) throws SQLException {
+                statement.setLong(first, lockKey);
+                return first + 1;
+            }
+        };
+    }
+
+    /**
+     * Chains {@code entries} onto a head the caller already knows (one it wrote itself), without
+     * reading it: send {@link Insert#ifHeadIs} after {@link #lock()} in one transaction, and commit
+     * only if it inserted every entry; otherwise another writer moved the head, so roll back and
+     * append with {@link #locked}.
+     */
+    public Insert chainedOnto(Head head, List<Entry> entries) {
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("nothing to append");
+        }
+        long seq = head.seq() + 1;
+        byte[] prev = head.hash();
         Instant at = AuditChain.storable(clock.instant());
         List<AuditChain.Entry> rows = new ArrayList<>(entries.size());
         for (Entry e : entries) {
@@ -106,11 +139,40 @@ public final class AuditTable {
             return rows.get(rows.size() - 1).seq();
         }
 
+        /** The head once these entries are in. */
+        public Head last() {
+            AuditChain.Entry last = rows.get(rows.size() - 1);
+            return new Head(last.seq(), last.entryHash());
+        }
+
         @Override
         public String sql() {
-            return StatementPart.multiRowInsert("insert into " + table
-                    + " (seq, at, actor, action, subject, detail, prev_hash, entry_hash) values", "(?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows.size());
+            return StatementPart.multiRowInsert(INSERT_INTO.formatted(table) + " values", ROW, rows.size());
+        }
+
+        /**
+         * This insert, made only if the chain's head is still {@code expected} when it runs (its
+         * number, its hash, nothing after it): otherwise it inserts nothing, and says so by its
+         * update count, rather than failing the transaction on a duplicate number.
+         */
+        public StatementPart ifHeadIs(Head expected) {
+            Insert insert = this;
+            return new StatementPart() {
+                @Override
+                public String sql() {
+                    return StatementPart.multiRowInsertWhere(INSERT_INTO.formatted(table), ROW, rows.size(),
+                            HEAD_IS.formatted(table, table));
+                }
+
+                @Override
+                public int bind(PreparedStatement statement, int first) throws SQLException {
+                    int p = insert.bind(statement, first);
+                    statement.setLong(p++, expected.seq());
+                    statement.setBytes(p++, expected.hash());
+                    statement.setLong(p++, expected.seq());
+                    return p;
+                }
+            };
         }
 
         @Override
@@ -141,6 +203,9 @@ public final class AuditTable {
     }
 
     private static final int MAX_ROWS_PER_INSERT = 1_000;
+    private static final String INSERT_INTO = "insert into %s (seq, at, actor, action, subject, detail, prev_hash, entry_hash)";
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String HEAD_IS = "(select entry_hash from %s where seq = ?) = ? and not exists (select 1 from %s where seq > ?)";
     private static final String HEAD_SQL = "select seq, entry_hash from %s order by seq desc limit 1";
 
     /** The newest entry's number and hash (chain {@link AuditAnchor#MAIN}), to seal or anchor. */

@@ -29,6 +29,15 @@ public interface StatementPart {
         return sql.toString();
     }
 
+    /**
+     * Like {@link #multiRowInsert}, but the rows go in only where {@code condition} holds:
+     * {@code insert into t (a, b) select * from (values (?, ?), …) as v where condition}. The
+     * condition's parameters follow the rows'. {@code insertInto} is the head without {@code values}.
+     */
+    static String multiRowInsertWhere(String insertInto, String row, int rows, String condition) {
+        return multiRowInsert(insertInto + " select * from (values", row, rows) + ") as v where " + condition;
+    }
+
     /** The parts joined into one statement text; bind them in the same order. */
     static String joined(StatementPart... parts) {
         StringBuilder sql = new StringBuilder();
