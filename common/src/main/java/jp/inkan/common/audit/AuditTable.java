@@ -168,8 +168,8 @@ public final class AuditTable {
                 public int bind(PreparedStatement statement, int first) throws SQLException {
                     int p = insert.bind(statement, first);
                     statement.setLong(p++, expected.seq());
-                    statement.setBytes(p++, expected.hash());
                     statement.setLong(p++, expected.seq());
+                    statement.setBytes(p++, expected.hash());
                     return p;
                 }
             };
@@ -205,7 +205,12 @@ public final class AuditTable {
     private static final int MAX_ROWS_PER_INSERT = 1_000;
     private static final String INSERT_INTO = "insert into %s (seq, at, actor, action, subject, detail, prev_hash, entry_hash)";
     private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String HEAD_IS = "(select entry_hash from %s where seq = ?) = ? and not exists (select 1 from %s where seq > ?)";
+    /**
+     * max(seq) and an equality on seq, not "nothing after seq": a prepared statement's generic plan
+     * reads "seq > ?" as a third of the table and scans it all, where max() always takes the key's
+     * last entry.
+     */
+    private static final String HEAD_IS = "(select max(seq) from %s) = ? and (select entry_hash from %s where seq = ?) = ?";
     private static final String HEAD_SQL = "select seq, entry_hash from %s order by seq desc limit 1";
 
     /** The newest entry's number and hash (chain {@link AuditAnchor#MAIN}), to seal or anchor. */
