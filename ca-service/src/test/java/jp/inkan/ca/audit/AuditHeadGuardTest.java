@@ -56,6 +56,38 @@ class AuditHeadGuardTest {
         assertTrue(verification.intact(), "chain intact: " + verification.breaks());
     }
 
+    /**
+     * The guard runs on every batch: with the generic plan PostgreSQL gives a prepared statement
+     * after a few runs, it must still find the head by the key, not by scanning the whole trail.
+     */
+    @Test
+    void theGuardReadsTheHeadByTheKeyEvenUnderAGenericPlan() throws Exception {
+        audit.record("test", "test.guard-plan", "a head to guard", "appended first");
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            AuditTable.Insert first = audit.locked(connection, entries("read the head"));
+            connection.rollback();
+            AuditTable.Head head = new AuditTable.Head(first.rows().get(0).seq() - 1, first.rows().get(0).prevHash());
+            try (PreparedStatement generic = connection.prepareStatement("set local plan_cache_mode = force_generic_plan")) {
+                generic.execute();
+            }
+            AuditTable.Insert insert = audit.chainedOnto(head, entries("under a generic plan"));
+            // The backend's counts not yet flushed to the statistics include earlier transactions': compare.
+            long scansBefore = sequentialScansOfTheTrail(connection);
+            assertEquals(2, execute(connection, audit.lock(), insert.ifHeadIs(head)));
+            assertEquals(scansBefore, sequentialScansOfTheTrail(connection), "sequential scans of audit_log");
+            connection.rollback();
+        }
+    }
+
+    private static long sequentialScansOfTheTrail(Connection connection) throws SQLException {
+        try (PreparedStatement scans = connection.prepareStatement(
+                "select seq_scan from pg_stat_xact_user_tables where relname = 'audit_log'");
+             java.sql.ResultSet row = scans.executeQuery()) {
+            return row.next() ? row.getLong(1) : 0;
+        }
+    }
+
     private AuditTable.Head appendGuarded(AuditTable.Head head) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
