@@ -232,15 +232,20 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
     private Recorded recorded(Connection connection, List<PendingRecord> batch, AuditTable.Head known) throws SQLException {
         List<NewCertificate> certificates = batch.stream().map(PendingRecord::certificate).toList();
         List<Outcome> allRecorded = Collections.nCopies(batch.size(), Outcome.RECORDED);
-        if (known != null) {
+        if (known != null && knownHead.tryKnownHead()) {
             AuditTable.Insert entries = audit.chainedOnto(known, issuedEntries(certificates));
-            if (recordedOnto(connection, certificates, entries.ifHeadIs(known), audit.lock())) {
+            Written written = recordedOnto(connection, certificates, entries.ifHeadIs(known), audit.lock());
+            if (written == Written.ALL) {
+                knownHead.hit();
                 return new Recorded(allRecorded, entries.last());
+            }
+            if (written == Written.HEAD_MOVED) {
+                knownHead.missed();
             }
             connection.rollback();
         }
         AuditTable.Insert entries = audit.locked(connection, issuedEntries(certificates));
-        if (recordedOnto(connection, certificates, entries)) {
+        if (recordedOnto(connection, certificates, entries) == Written.ALL) {
             return new Recorded(allRecorded, entries.last());
         }
         connection.rollback();
@@ -255,6 +260,7 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
      * inserts no audit entry, is rolled back and is written the usual way.
      */
     private volatile AuditTable.Head chainHead;
+    private final KnownHeadBackoff knownHead = new KnownHeadBackoff();
 
     private static List<AuditLog.Entry> issuedEntries(List<NewCertificate> certificates) {
         return certificates.stream().map(CertificateStore::issuedEntry).toList();
@@ -262,13 +268,12 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
 
     /**
      * Sends {@code before} (the chain's lock, when the head was not read under it), the
-     * certificates, their events and {@code entries} as one multi-statement round trip; true when
-     * every certificate and every audit entry went in. False when a certificate was not inserted
-     * (a serial, request id or key already taken) or, for a guarded insert, the chain's head had
-     * moved: the caller rolls back. A batch so costs two round trips with the commit when the head
+     * certificates, their events and {@code entries} as one multi-statement round trip, and says
+     * whether every certificate and every audit entry went in; if not (a serial, request id or key
+     * already taken, or for a guarded insert the chain's head moved) the caller rolls back. A batch so costs two round trips with the commit when the head
      * is known, three when it is read first.
      */
-    private boolean recordedOnto(Connection connection, List<NewCertificate> certificates, StatementPart entries,
+    private Written recordedOnto(Connection connection, List<NewCertificate> certificates, StatementPart entries,
                                  StatementPart... before) throws SQLException {
         StatementPart rows = insert(certificates);
         StatementPart events = outbox.insert(certificates.stream().map(CertificateStore::issued).toList(),
@@ -293,7 +298,17 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
             statement.getMoreResults(); // the audit entries'
             audited = statement.getUpdateCount();
         }
-        return inserted == certificates.size() && audited == certificates.size();
+        return inserted < certificates.size() ? Written.CONFLICT
+                : audited < certificates.size() ? Written.HEAD_MOVED : Written.ALL;
+    }
+
+    /** What a batch's multi-statement wrote: everything, or not, and then why. */
+    private enum Written {
+        ALL,
+        /** A certificate's serial, request id or key was taken. */
+        CONFLICT,
+        /** The guarded audit insert found the chain's head moved. */
+        HEAD_MOVED
     }
 
     /** A batch with a conflict: inserts what it can, tells each certificate's outcome, and records events and audit entries for the inserted ones. */

@@ -44,17 +44,24 @@ class HsmSessionLossTest {
     /**
      * Closes every session this process has on the token, as a token restart does. The JDK's
      * PKCS#11 wrapper has no C_CloseAllSessions, so C_CloseSession is called on each handle
-     * SoftHSM2 may have given out (small integers); unused ones just answer
-     * CKR_SESSION_HANDLE_INVALID. With the last session closed the login ends too.
+     * SoftHSM2 may have given out; unused ones just answer CKR_SESSION_HANDLE_INVALID. SoftHSM2
+     * numbers sessions and objects from one counter that only grows (SunPKCS11 opens and closes
+     * sessions as concurrency comes and goes), so a session opened here for the purpose gives the
+     * highest handle in use. With the last session closed the login ends too.
      */
     static void closeAllSessions(Provider provider) throws Exception {
         Field p11Field = provider.getClass().getDeclaredField("p11");
         p11Field.setAccessible(true);
         Object p11 = p11Field.get(provider);
+        Field slotField = provider.getClass().getDeclaredField("slotID");
+        slotField.setAccessible(true);
+        Method open = java.util.Arrays.stream(p11.getClass().getMethods())
+                .filter(m -> m.getName().equals("C_OpenSession")).findFirst().orElseThrow();
+        long highest = (Long) open.invoke(p11, slotField.getLong(provider), 4L /* CKF_SERIAL_SESSION */, null, null);
         Method close = p11.getClass().getMethod("C_CloseSession", long.class);
         close.setAccessible(true);
         int closed = 0;
-        for (long handle = 1; handle <= 5000; handle++) {
+        for (long handle = 1; handle <= highest; handle++) {
             try {
                 close.invoke(p11, handle);
                 closed++;
