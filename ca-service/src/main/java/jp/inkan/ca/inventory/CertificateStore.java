@@ -270,8 +270,8 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
      * Sends {@code before} (the chain's lock, when the head was not read under it), the
      * certificates, their events and {@code entries} as one multi-statement round trip, and says
      * whether every certificate and every audit entry went in; if not (a serial, request id or key
-     * already taken, or for a guarded insert the chain's head moved) the caller rolls back. A batch so costs two round trips with the commit when the head
-     * is known, three when it is read first.
+     * already taken, or for a guarded insert the chain's head moved) the caller rolls back. A batch
+     * so costs two round trips with the commit when the head is known, three when it is read first.
      */
     private Written recordedOnto(Connection connection, List<NewCertificate> certificates, StatementPart entries,
                                  StatementPart... before) throws SQLException {

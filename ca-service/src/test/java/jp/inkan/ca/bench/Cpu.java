@@ -18,10 +18,6 @@ record Cpu(double jvmMillisPerOp, double machineMillisPerOp) {
     }
 
     record Meter(long processStart, long machineStart) {
-        Cpu stop(double operations) {
-            return spent().perOperation(operations);
-        }
-
         /** CPU time spent since the meter started. */
         Spent spent() {
             return new Spent(processCpuNanos() - processStart, machineBusyNanos() - machineStart);

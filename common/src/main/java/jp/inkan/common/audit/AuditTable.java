@@ -33,7 +33,7 @@ public final class AuditTable {
     /** {@code table} is a fixed identifier of the service's own schema, never input. */
     public AuditTable(String table, long lockKey, Clock clock) {
         this.table = requireTableName(table);
-        this.lockAndHeadSql = "select pg_advisory_xact_lock(?); " + HEAD_SQL.formatted(table);
+        this.lockAndHeadSql = LOCK_SQL + "; " + HEAD_SQL.formatted(table);
         this.lockKey = lockKey;
         this.clock = clock;
     }
@@ -93,7 +93,7 @@ public final class AuditTable {
         return new StatementPart() {
             @Override
             public String sql() {
-                return "select pg_advisory_xact_lock(?)";
+                return LOCK_SQL;
             }
 
             @Override
@@ -147,7 +147,7 @@ public final class AuditTable {
 
         @Override
         public String sql() {
-            return StatementPart.multiRowInsert(INSERT_INTO.formatted(table) + " values", ROW, rows.size());
+            return StatementPart.multiRowInsert(insertInto(table) + " values", ROW, rows.size());
         }
 
         /**
@@ -160,8 +160,7 @@ public final class AuditTable {
             return new StatementPart() {
                 @Override
                 public String sql() {
-                    return StatementPart.multiRowInsertWhere(INSERT_INTO.formatted(table), ROW, rows.size(),
-                            HEAD_IS.formatted(table, table));
+                    return StatementPart.multiRowInsertWhere(insertInto(table), ROW, rows.size(), headIs(table));
                 }
 
                 @Override
@@ -203,14 +202,24 @@ public final class AuditTable {
     }
 
     private static final int MAX_ROWS_PER_INSERT = 1_000;
-    private static final String INSERT_INTO = "insert into %s (seq, at, actor, action, subject, detail, prev_hash, entry_hash)";
-    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String LOCK_SQL = "select pg_advisory_xact_lock(?)";
+    private static final String COLUMNS = " (seq, at, actor, action, subject, detail, prev_hash, entry_hash)";
+
+    /** Concatenated rather than formatted: an issuance batch builds these. */
+    private static String insertInto(String table) {
+        return "insert into " + table + COLUMNS;
+    }
+
     /**
      * max(seq) and an equality on seq, not "nothing after seq": a prepared statement's generic plan
      * reads "seq > ?" as a third of the table and scans it all, where max() always takes the key's
      * last entry.
      */
-    private static final String HEAD_IS = "(select max(seq) from %s) = ? and (select entry_hash from %s where seq = ?) = ?";
+    private static String headIs(String table) {
+        return "(select max(seq) from " + table + ") = ? and (select entry_hash from " + table + " where seq = ?) = ?";
+    }
+
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String HEAD_SQL = "select seq, entry_hash from %s order by seq desc limit 1";
 
     /** The newest entry's number and hash (chain {@link AuditAnchor#MAIN}), to seal or anchor. */
