@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -39,6 +40,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class KafkaBroker implements AutoCloseable {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+    /** System property: {@code true} runs brokers with the full JIT (the bench profile sets it). */
+    public static final String FULL_JIT = "inkan.test.kafka.fullJit";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
@@ -114,10 +117,15 @@ public final class KafkaBroker implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = lib.resolve("*").toString();
         format(java, classpath, config, log);
-        List<String> command = List.of(java, "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
+        List<String> command = new ArrayList<>(List.of(java, "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC"));
+        // C1 only starts fast, which is what tests want; benchmarks share the machine with the broker
+        // for minutes and want it as cheap per record as a production broker (full JIT).
+        if (!Boolean.getBoolean(FULL_JIT)) {
+            command.add("-XX:TieredStopAtLevel=1");
+        }
+        command.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
                 "-Dlog4j2.configurationFile=" + LocalEnv.repoDir().resolve("deploy/local/kafka/log4j2.properties"),
-                "-cp", classpath, "kafka.Kafka", config.toString());
+                "-cp", classpath, "kafka.Kafka", config.toString()));
         KafkaBroker broker = new KafkaBroker(name, log, port, command, registry);
         broker.launch();
         return broker;

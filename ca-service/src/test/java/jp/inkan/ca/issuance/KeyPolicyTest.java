@@ -142,7 +142,7 @@ class KeyPolicyTest {
     @Test
     void integerSquareRootAgreesWithTheJdk() {
         java.util.Random random = new java.util.Random(7);
-        for (int bits : new int[] {1, 2, 5, 63, 64, 100, 1024, 2047, 2048, 4096}) {
+        for (int bits : new int[] {1, 2, 5, 63, 64, 100, 104, 105, 106, 107, 211, 1024, 2047, 2048, 3072, 4095, 4096}) {
             for (int i = 0; i < 20; i++) {
                 BigInteger n = new BigInteger(bits, random);
                 assertEquals(n.sqrt(), KeyPolicy.isqrt(n), n.toString(16));
@@ -151,6 +151,9 @@ class KeyPolicyTest {
                 if (n.signum() > 0) {
                     assertEquals(n.subtract(BigInteger.ONE), KeyPolicy.isqrt(square.subtract(BigInteger.ONE)));
                 }
+                // all ones: the top-half root is at its largest against the number
+                BigInteger ones = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE);
+                assertEquals(ones.sqrt(), KeyPolicy.isqrt(ones), "2^" + bits + " - 1");
             }
         }
     }
