@@ -106,8 +106,11 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
     /** Lets the batches in flight complete; whatever still waits after that is failed, not left hanging. */
     @PreDestroy
     void stop() throws InterruptedException {
-        writer.close();
-        lookups.close();
+        try {
+            writer.close();
+        } finally {
+            lookups.close();
+        }
     }
 
     /** One batch of certificates in one transaction: their outcomes, in order, once committed. */
@@ -348,9 +351,10 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
         try (Connection connection = dataSource.getConnection();
              PreparedStatement query = connection.prepareStatement(AUTHENTICATION_NOT_AFTER_SQL[asked.size()])) {
             int p = 1;
-            for (CardAt card : asked) {
-                query.setString(p++, card.cardSerial());
-                query.setObject(p++, card.now().atOffset(ZoneOffset.UTC));
+            for (int i = 0; i < asked.size(); i++) {
+                query.setInt(p++, i); // the row's place: answers come back in the order asked
+                query.setString(p++, asked.get(i).cardSerial());
+                query.setObject(p++, asked.get(i).now().atOffset(ZoneOffset.UTC));
             }
             List<Optional<Instant>> answers = new ArrayList<>(asked.size());
             try (ResultSet rows = query.executeQuery()) {
@@ -374,16 +378,12 @@ public class CertificateStore implements PanacheRepository<IssuedCertificateEnti
 
     static {
         for (int size = 1; size <= MAX_BATCH; size++) {
-            StringBuilder asked = new StringBuilder();
-            for (int i = 1; i <= size; i++) {
-                asked.append(i == 1 ? "" : ", ").append('(').append(i).append(", ?::varchar, ?::timestamptz)");
-            }
-            AUTHENTICATION_NOT_AFTER_SQL[size] = """
+            AUTHENTICATION_NOT_AFTER_SQL[size] = StatementPart.multiRowInsert("""
                     select (select c.not_after from issued_certificate c
                             where c.card_serial = a.card and c.ca = 'AUTHENTICATION' and c.status = 'VALID'
                               and c.not_after > a.at
                             order by c.not_before desc, c.id desc limit 1)
-                    from (values\s""" + asked + ") as a(i, card, at) order by a.i";
+                    from (values""", "(?::int, ?::varchar, ?::timestamptz)", size) + ") as a(i, card, at) order by a.i";
         }
     }
 
