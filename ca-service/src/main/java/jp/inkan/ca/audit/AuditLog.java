@@ -2,7 +2,6 @@ package jp.inkan.ca.audit;
 
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -11,21 +10,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import jp.inkan.ca.config.CaConfig;
-import jp.inkan.ca.crypto.X509Encoder;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.hsm.CryptoToken;
 import jp.inkan.ca.hsm.SigningAlgorithm;
 import jp.inkan.common.jdbc.JdbcTransactions;
 import jp.inkan.ca.issuance.KeyType;
-import jp.inkan.ca.issuance.SerialNumbers;
 import jp.inkan.common.audit.AuditAnchor;
 import jp.inkan.common.audit.AuditChain;
 import jp.inkan.common.audit.AuditTable;
@@ -52,18 +47,13 @@ public class AuditLog {
 
     private final DataSource dataSource;
     private final CryptoToken token;
-    private final X509Encoder encoder;
-    private final SerialNumbers serials;
     private final CaConfig config;
     private final Clock clock;
     private final AuditTable table;
 
-    public AuditLog(DataSource dataSource, CryptoToken token, X509Encoder encoder, SerialNumbers serials,
-                    CaConfig config, Clock clock) {
+    public AuditLog(DataSource dataSource, CryptoToken token, CaConfig config, Clock clock) {
         this.dataSource = dataSource;
         this.token = token;
-        this.encoder = encoder;
-        this.serials = serials;
         this.config = config;
         this.clock = clock;
         this.table = new AuditTable("audit_log", CHAIN_LOCK, clock);
@@ -275,13 +265,7 @@ public class AuditLog {
     private synchronized String sealKey() {
         String alias = config.audit().sealKeyAlias();
         if (token.find(alias).isEmpty()) {
-            CryptoToken.PendingKey key = token.generate(KeyType.EC_P256);
-            Instant notBefore = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-            BigInteger serial = serials.next();
-            byte[] certificate = encoder.selfSignedSigningKey("CN=Inkan ca-service audit seal", serial, notBefore,
-                    notBefore.atOffset(ZoneOffset.UTC).plusYears(10).toInstant(), key.publicKey(), SEAL_ALGORITHM,
-                    tbs -> key.sign(SEAL_ALGORITHM, tbs));
-            token.store(key, alias, certificate);
+            token.store(token.generate(KeyType.EC_P256), alias);
             LOG.infof("Generated the audit seal key '%s' in the HSM", alias);
         }
         return alias;

@@ -92,10 +92,14 @@ public class CaBootstrap {
         CryptoToken.StoredKey key = token.find(alias).map(found -> {
             LOG.warnf("Adopting key '%s' already in the token (an earlier bootstrap stopped before recording it)", alias);
             return found;
-        }).orElseGet(() -> createRoot(authority, alias, algorithm));
-        X509Encoder.RootFacts facts = encoder.rootFacts(key.certificateDer());
+        }).orElseGet(() -> token.store(token.generate(authority.keyType()), alias));
+        Instant notBefore = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant notAfter = notBefore.atOffset(ZoneOffset.UTC).plusYears(authority.rootValidityYears()).toInstant();
+        byte[] root = encoder.selfSignedRoot(authority.subjectDn(), serials.next(), notBefore, notAfter,
+                key.publicKey(), algorithm, tbs -> token.sign(alias, algorithm, tbs));
+        X509Encoder.RootFacts facts = encoder.rootFacts(root);
         KeyGeneration generation = generations.add(new KeyGeneration(0, ca, 1, alias, algorithm, facts.subjectDn(),
-                facts.subjectKeyIdentifier(), key.certificateDer(), facts.notBefore(), facts.notAfter(), clock.instant(),
+                facts.subjectKeyIdentifier(), root, facts.notBefore(), facts.notAfter(), clock.instant(),
                 null, null, null), clock.instant());
         entityManager.flush();
         entityManager.unwrap(org.hibernate.Session.class).doWork(connection -> audit.append(connection, actor,
@@ -104,14 +108,5 @@ public class CaBootstrap {
         LOG.infof("Created %s CA generation %s: key '%s', subject %s, SKI %s", ca, generation.label(), alias,
                 facts.subjectDn(), HexFormat.of().formatHex(facts.subjectKeyIdentifier()));
         return generation;
-    }
-
-    private CryptoToken.StoredKey createRoot(CaConfig.Authority authority, String alias, SigningAlgorithm algorithm) {
-        CryptoToken.PendingKey key = token.generate(authority.keyType());
-        Instant notBefore = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Instant notAfter = notBefore.atOffset(ZoneOffset.UTC).plusYears(authority.rootValidityYears()).toInstant();
-        byte[] root = encoder.selfSignedRoot(authority.subjectDn(), serials.next(), notBefore, notAfter,
-                key.publicKey(), algorithm, tbs -> key.sign(algorithm, tbs));
-        return token.store(key, alias, root);
     }
 }

@@ -89,25 +89,22 @@ public class KeyRotation {
         CryptoToken.StoredKey key = token.find(alias).map(found -> {
             LOG.warnf("Adopting key '%s' already in the token (an earlier rotation stopped before recording it)", alias);
             return found;
-        }).orElseGet(() -> {
-            CryptoToken.PendingKey pending = token.generate(authority.keyType());
-            Instant notBefore = now.truncatedTo(ChronoUnit.SECONDS);
-            Instant notAfter = notBefore.atOffset(ZoneOffset.UTC).plusYears(authority.rootValidityYears()).toInstant();
-            // Same subject DN as every generation of the CA: only the key identifiers differ.
-            byte[] root = encoder.selfSignedRoot(previous.subjectDn(), serials.next(), notBefore, notAfter,
-                    pending.publicKey(), algorithm, tbs -> pending.sign(algorithm, tbs));
-            return token.store(pending, alias, root);
-        });
-        X509Encoder.RootFacts facts = encoder.rootFacts(key.certificateDer());
+        }).orElseGet(() -> token.store(token.generate(authority.keyType()), alias));
+        Instant notBefore = now.truncatedTo(ChronoUnit.SECONDS);
+        Instant notAfter = notBefore.atOffset(ZoneOffset.UTC).plusYears(authority.rootValidityYears()).toInstant();
+        // Same subject DN as every generation of the CA: only the key identifiers differ.
+        byte[] root = encoder.selfSignedRoot(previous.subjectDn(), serials.next(), notBefore, notAfter,
+                key.publicKey(), algorithm, tbs -> token.sign(alias, algorithm, tbs));
+        X509Encoder.RootFacts facts = encoder.rootFacts(root);
         // NewWithOld lives as long as the old root can be a trust anchor; OldWithNew covers the old root's life.
         Instant linkEnd = previous.notAfter().isBefore(facts.notAfter()) ? previous.notAfter() : facts.notAfter();
-        byte[] newWithOld = encoder.linkCertificate(key.certificateDer(), previous.certificateDer(), serials.next(),
+        byte[] newWithOld = encoder.linkCertificate(root, previous.certificateDer(), serials.next(),
                 facts.notBefore(), linkEnd, previous.algorithm(),
                 tbs -> token.sign(previous.keyAlias(), previous.algorithm(), tbs));
-        byte[] oldWithNew = encoder.linkCertificate(previous.certificateDer(), key.certificateDer(), serials.next(),
+        byte[] oldWithNew = encoder.linkCertificate(previous.certificateDer(), root, serials.next(),
                 previous.notBefore(), linkEnd, algorithm, tbs -> token.sign(alias, algorithm, tbs));
         KeyGeneration added = record(ca, previous, new KeyGeneration(0, ca, number, alias, algorithm, facts.subjectDn(),
-                facts.subjectKeyIdentifier(), key.certificateDer(), facts.notBefore(), facts.notAfter(),
+                facts.subjectKeyIdentifier(), root, facts.notBefore(), facts.notAfter(),
                 switchAt.isBefore(now) ? now : switchAt, newWithOld, oldWithNew, null), operator, now);
         generations.changed(); // committed: /internal/v1/cas lists it from now on, here at once
         LOG.infof("Rotated the %s CA: generation %s (key '%s', SKI %s) issues from %s", ca, added.label(), alias,

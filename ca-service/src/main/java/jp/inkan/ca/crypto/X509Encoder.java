@@ -59,6 +59,7 @@ import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 public class X509Encoder {
 
     private static final BcX509ExtensionUtils EXTENSION_UTILS = new BcX509ExtensionUtils();
+    private static final Instant NO_WELL_DEFINED_EXPIRATION = Instant.parse("9999-12-31T23:59:59Z");
 
     /** Issuing roots, parsed once: every certificate of a generation needs the same issuer name and AKI. */
     private record Issuer(X500Name subject, AuthorityKeyIdentifier keyIdentifier) {
@@ -119,15 +120,18 @@ public class X509Encoder {
     }
 
     /**
-     * The self-signed certificate a PKCS#11 key entry needs beside a key that signs no certificates
-     * (the audit seal key): digitalSignature only, not a CA.
+     * The self-signed certificate a PKCS#11 key entry needs beside its key. Its subject names the
+     * alias alone, so no other certificate on the token shares its subject or names it as issuer
+     * (SunPKCS11 keeps, on delete, a certificate another one names as issuer; the CA roots of all
+     * generations share one subject). Not a CA, never published; validity without end (RFC 5280
+     * 4.1.2.5).
      */
-    public byte[] selfSignedSigningKey(String subjectDn, BigInteger serial, Instant notBefore, Instant notAfter,
-                                       PublicKey publicKey, SigningAlgorithm algorithm, TbsSigner signer) {
-        X500Name name = new X500Name(BCStyle.INSTANCE, subjectDn);
+    public byte[] keyHolder(String alias, BigInteger serial, Instant notBefore, PublicKey publicKey,
+                            SigningAlgorithm algorithm, TbsSigner signer) {
+        X500Name name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, alias).build();
         SubjectPublicKeyInfo keyInfo = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
         X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
-                name, serial, time(notBefore), time(notAfter), name, keyInfo);
+                name, serial, time(notBefore), time(NO_WELL_DEFINED_EXPIRATION), name, keyInfo);
         try {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));

@@ -7,15 +7,13 @@ import jp.inkan.ca.issuance.KeyType;
 /** A token that holds CA keys: they are generated inside it and never leave it. */
 public interface CryptoToken extends CertificateSigner {
 
-    /** A key stored under {@code alias} together with its certificate. */
-    record StoredKey(String alias, PublicKey publicKey, byte[] certificateDer) {
+    /** A key stored under {@code alias}. */
+    record StoredKey(String alias, PublicKey publicKey) {
     }
 
-    /** A freshly generated key pair that has no alias yet: its first use is to sign its own certificate. */
+    /** A freshly generated key pair that has no alias yet. */
     interface PendingKey {
         PublicKey publicKey();
-
-        byte[] sign(SigningAlgorithm algorithm, byte[] data);
     }
 
     Optional<StoredKey> find(String alias);
@@ -23,12 +21,15 @@ public interface CryptoToken extends CertificateSigner {
     /** Generates a non-extractable, sensitive key pair inside the token. */
     PendingKey generate(KeyType keyType);
 
-    /** Names a pending key with {@code alias} and stores its certificate beside it. */
-    StoredKey store(PendingKey key, String alias, byte[] certificateDer);
+    /**
+     * Names a pending key with {@code alias}. What the token keeps beside the key to find it again
+     * is the token's business; certificates made with the key (a CA's root) are the caller's.
+     */
+    StoredKey store(PendingKey key, String alias);
 
     /**
-     * Destroys the key (and its certificate) stored under {@code alias}; returns false when there
-     * was none. Irreversible: used when a CA key generation is retired.
+     * Destroys the key stored under {@code alias}, and all the token kept beside it; returns false
+     * when there was none. Irreversible: used when a CA key generation is retired.
      */
     boolean destroy(String alias);
 

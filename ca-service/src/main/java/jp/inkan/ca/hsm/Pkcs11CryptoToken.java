@@ -4,18 +4,21 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Provider;
+import java.security.SecureRandom;
 import java.security.PublicKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
-import java.util.Arrays;
+import java.time.Clock;
 import java.util.Optional;
 import jp.inkan.ca.config.HsmConfig;
+import jp.inkan.ca.crypto.X509Encoder;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.issuance.KeyType;
 import jp.inkan.common.pkcs11.Pkcs11Token;
@@ -28,8 +31,13 @@ import jp.inkan.common.pkcs11.Pkcs11Token;
 public class Pkcs11CryptoToken implements CryptoToken {
 
     private final Pkcs11Token token;
+    private final X509Encoder encoder;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
 
-    public Pkcs11CryptoToken(HsmConfig config, MeterRegistry meters) {
+    public Pkcs11CryptoToken(HsmConfig config, MeterRegistry meters, X509Encoder encoder, Clock clock) {
+        this.encoder = encoder;
+        this.clock = clock;
         token = new Pkcs11Token(new Pkcs11Token.Settings("inkan", config.library(), config.slot(), config.slotListIndex(),
                 config.pinFile(), config.pinEnv(), "inkan.hsm.pin-file", config.reopenAttempts()),
                 new Pkcs11Token.Errors(CaException.class,
@@ -68,7 +76,7 @@ public class Pkcs11CryptoToken implements CryptoToken {
             if (certificate == null || !session.keyStore().isKeyEntry(alias)) {
                 return Optional.<StoredKey>empty();
             }
-            return Optional.of(new StoredKey(alias, certificate.getPublicKey(), certificate.getEncoded()));
+            return Optional.of(new StoredKey(alias, certificate.getPublicKey()));
         });
     }
 
@@ -82,36 +90,33 @@ public class Pkcs11CryptoToken implements CryptoToken {
                 generator.initialize(new ECGenParameterSpec("secp256r1"));
             }
             KeyPair pair = generator.generateKeyPair();
-            return new P11PendingKey(session, pair);
+            return new P11PendingKey(session, pair, SigningAlgorithm.forKey(keyType));
         });
     }
 
     @Override
-    public StoredKey store(PendingKey key, String alias, byte[] certificateDer) {
+    public StoredKey store(PendingKey key, String alias) {
         P11PendingKey pending = (P11PendingKey) key;
+        // A PKCS#11 key entry is a key and a certificate with the same CKA_ID: the key signs its own.
+        byte[] holder = encoder.keyHolder(alias, new BigInteger(63, random).setBit(62), clock.instant(),
+                pending.pair.getPublic(), pending.algorithm, tbs -> token.with(
+                        s -> pending.session.sign(pending.algorithm.jcaName(), pending.pair.getPrivate(), tbs)));
         return token.with(session -> {
             if (session != pending.session) {
                 throw new CaException(CaException.Kind.HSM_UNAVAILABLE,
                         "The token was re-opened after the key was generated; generate it again");
             }
             X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(certificateDer));
+                    .generateCertificate(new ByteArrayInputStream(holder));
             session.store(alias, pending.pair.getPrivate(), certificate);
-            return new StoredKey(alias, certificate.getPublicKey(), certificateDer);
+            // The certificate's copy of the public key: no handle into the token, which a re-open would kill.
+            return new StoredKey(alias, certificate.getPublicKey());
         });
     }
 
     @Override
     public boolean destroy(String alias) {
-        return token.with(session -> {
-            if (!session.keyStore().containsAlias(alias)) {
-                return false;
-            }
-            // SunPKCS11 destroys the private key, its public key and certificate objects.
-            session.keyStore().deleteEntry(alias);
-            session.forget(alias);
-            return true;
-        });
+        return token.with(session -> session.delete(alias));
     }
 
     @Override
@@ -134,23 +139,12 @@ public class Pkcs11CryptoToken implements CryptoToken {
         token.close();
     }
 
-    private final class P11PendingKey implements PendingKey {
-        final Pkcs11Token.Session session;
-        final KeyPair pair;
-
-        P11PendingKey(Pkcs11Token.Session session, KeyPair pair) {
-            this.session = session;
-            this.pair = pair;
-        }
+    private record P11PendingKey(Pkcs11Token.Session session, KeyPair pair, SigningAlgorithm algorithm)
+            implements PendingKey {
 
         @Override
         public PublicKey publicKey() {
             return pair.getPublic();
-        }
-
-        @Override
-        public byte[] sign(SigningAlgorithm algorithm, byte[] data) {
-            return token.with(s -> session.sign(algorithm.jcaName(), pair.getPrivate(), data));
         }
     }
 }

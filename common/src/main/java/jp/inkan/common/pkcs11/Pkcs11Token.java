@@ -38,8 +38,9 @@ import org.jboss.logging.Logger;
  * restarts. Within one provider SunPKCS11 keeps a pool of sessions and opens more as concurrent
  * operations need them, so signing threads do not queue on one session.
  *
- * <p>Keys generated through it are token objects, private, sensitive, never extractable and
- * sign-only. Failures become the owning service's own exception ({@link Errors}); metrics are
+ * <p>Private keys generated through it are token objects, private, sensitive, never extractable and
+ * sign-only; their public keys live only in the certificates stored with them. Failures become the
+ * owning service's own exception ({@link Errors}); metrics are
  * {@code inkan_hsm_errors_total{error}} (session-lost, refused, gave-up, open-failed) and
  * {@code inkan_hsm_reopenings_total}.
  */
@@ -121,6 +122,20 @@ public final class Pkcs11Token {
             signature.initSign(key);
             signature.update(data);
             return signature.sign();
+        }
+
+        /**
+         * Deletes the entry under {@code alias}, its key and its certificate; false if there was none.
+         * SunPKCS11 (25, not 17) keeps the certificate when another certificate on the token names
+         * its subject as issuer, so each entry's certificate should name its key alone.
+         */
+        public boolean delete(String alias) throws KeyStoreException {
+            if (!keyStore.containsAlias(alias)) {
+                return false;
+            }
+            keyStore.deleteEntry(alias);
+            forget(alias);
+            return true;
         }
 
         /** Stores a key generated through this provider under {@code alias}, with its certificate. */
@@ -277,8 +292,11 @@ public final class Pkcs11Token {
                 "  CKA_UNWRAP = false",
                 "  CKA_DERIVE = false",
                 "}",
+                // The certificate stored with the key carries its public key. A token public-key
+                // object would outlive the entry: KeyStore.deleteEntry deletes only the private
+                // key and the certificate.
                 "attributes(generate, CKO_PUBLIC_KEY, *) = {",
-                "  CKA_TOKEN = true",
+                "  CKA_TOKEN = false",
                 "  CKA_VERIFY = true",
                 "  CKA_ENCRYPT = false",
                 "  CKA_WRAP = false",
