@@ -231,20 +231,24 @@ class KeyRotationTest {
                 }
             }));
         }
-        Thread.sleep(1_000);
-        Instant switchAt = Instant.now().plusSeconds(4);
-        long id = ask(ALICE, Map.of("action", "ROTATE", "ca", "SIGNATURE", "switchAt", switchAt.toString()));
-        as(BOB).post("/operator/v1/requests/" + id + "/approval").then().statusCode(200);
-        String outcome = execute(BOB, id).getString("outcome");
-        assertTrue(outcome.startsWith("generation 02"), outcome);
-        while (Instant.now().isBefore(switchAt.plusSeconds(2))) {
-            Thread.sleep(200);
+        try {
+            Thread.sleep(1_000);
+            Instant switchAt = Instant.now().plusSeconds(4);
+            long id = ask(ALICE, Map.of("action", "ROTATE", "ca", "SIGNATURE", "switchAt", switchAt.toString()));
+            as(BOB).post("/operator/v1/requests/" + id + "/approval").then().statusCode(200);
+            String outcome = execute(BOB, id).getString("outcome");
+            assertTrue(outcome.startsWith("generation 02"), outcome);
+            while (Instant.now().isBefore(switchAt.plusSeconds(2))) {
+                Thread.sleep(200);
+            }
+        } finally {
+            // A failed rotation must not leave the load running into the test classes after this one.
+            stop.set(true);
+            for (Future<?> worker : workers) {
+                worker.get(60, TimeUnit.SECONDS);
+            }
+            load.shutdown();
         }
-        stop.set(true);
-        for (Future<?> worker : workers) {
-            worker.get(60, TimeUnit.SECONDS);
-        }
-        load.shutdown();
         assertEquals(List.of(), List.copyOf(failures), "no request failed during the rotation");
         assertTrue(pemsByGeneration.containsKey(1) && pemsByGeneration.containsKey(2),
                 "issued by both generations: " + pemsByGeneration.keySet() + " in " + requests.get() + " requests");
