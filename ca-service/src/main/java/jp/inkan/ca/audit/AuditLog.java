@@ -265,7 +265,7 @@ public class AuditLog {
     private synchronized String sealKey() {
         String alias = config.audit().sealKeyAlias();
         if (token.find(alias).isEmpty()) {
-            token.store(token.generate(KeyType.EC_P256), alias);
+            token.generate(KeyType.EC_P256, alias);
             LOG.infof("Generated the audit seal key '%s' in the HSM", alias);
         }
         return alias;

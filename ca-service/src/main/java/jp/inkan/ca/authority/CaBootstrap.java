@@ -92,7 +92,7 @@ public class CaBootstrap {
         CryptoToken.StoredKey key = token.find(alias).map(found -> {
             LOG.warnf("Adopting key '%s' already in the token (an earlier bootstrap stopped before recording it)", alias);
             return found;
-        }).orElseGet(() -> token.store(token.generate(authority.keyType()), alias));
+        }).orElseGet(() -> token.generate(authority.keyType(), alias));
         Instant notBefore = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = notBefore.atOffset(ZoneOffset.UTC).plusYears(authority.rootValidityYears()).toInstant();
         byte[] root = encoder.selfSignedRoot(authority.subjectDn(), serials.next(), notBefore, notAfter,

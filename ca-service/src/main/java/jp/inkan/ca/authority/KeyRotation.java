@@ -89,7 +89,7 @@ public class KeyRotation {
         CryptoToken.StoredKey key = token.find(alias).map(found -> {
             LOG.warnf("Adopting key '%s' already in the token (an earlier rotation stopped before recording it)", alias);
             return found;
-        }).orElseGet(() -> token.store(token.generate(authority.keyType()), alias));
+        }).orElseGet(() -> token.generate(authority.keyType(), alias));
         Instant notBefore = now.truncatedTo(ChronoUnit.SECONDS);
         Instant notAfter = notBefore.atOffset(ZoneOffset.UTC).plusYears(authority.rootValidityYears()).toInstant();
         // Same subject DN as every generation of the CA: only the key identifiers differ.

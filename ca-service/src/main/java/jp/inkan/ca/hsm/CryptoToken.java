@@ -11,21 +11,14 @@ public interface CryptoToken extends CertificateSigner {
     record StoredKey(String alias, PublicKey publicKey) {
     }
 
-    /** A freshly generated key pair that has no alias yet. */
-    interface PendingKey {
-        PublicKey publicKey();
-    }
-
     Optional<StoredKey> find(String alias);
 
-    /** Generates a non-extractable, sensitive key pair inside the token. */
-    PendingKey generate(KeyType keyType);
-
     /**
-     * Names a pending key with {@code alias}. What the token keeps beside the key to find it again
-     * is the token's business; certificates made with the key (a CA's root) are the caller's.
+     * Generates a non-extractable, sensitive key pair inside the token and stores it under
+     * {@code alias}. What the token keeps beside the key to find it again is the token's business;
+     * certificates made with the key (a CA's root) are the caller's.
      */
-    StoredKey store(PendingKey key, String alias);
+    StoredKey generate(KeyType keyType, String alias);
 
     /**
      * Destroys the key stored under {@code alias}, and all the token kept beside it; returns false

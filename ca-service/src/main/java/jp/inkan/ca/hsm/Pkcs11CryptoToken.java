@@ -7,9 +7,10 @@ import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.GeneralSecurityException;
 import java.security.Provider;
+import java.security.ProviderException;
 import java.security.SecureRandom;
-import java.security.PublicKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -81,7 +82,8 @@ public class Pkcs11CryptoToken implements CryptoToken {
     }
 
     @Override
-    public PendingKey generate(KeyType keyType) {
+    public StoredKey generate(KeyType keyType, String alias) {
+        // One operation on one provider: a re-open in between would leave a key nothing can find.
         return token.with(session -> {
             KeyPairGenerator generator = KeyPairGenerator.getInstance(keyType.algorithm(), session.provider());
             if (keyType.isRsa()) {
@@ -90,25 +92,19 @@ public class Pkcs11CryptoToken implements CryptoToken {
                 generator.initialize(new ECGenParameterSpec("secp256r1"));
             }
             KeyPair pair = generator.generateKeyPair();
-            return new P11PendingKey(session, pair, SigningAlgorithm.forKey(keyType));
-        });
-    }
-
-    @Override
-    public StoredKey store(PendingKey key, String alias) {
-        P11PendingKey pending = (P11PendingKey) key;
-        // A PKCS#11 key entry is a key and a certificate with the same CKA_ID: the key signs its own.
-        byte[] holder = encoder.keyHolder(alias, new BigInteger(63, random).setBit(62), clock.instant(),
-                pending.pair.getPublic(), pending.algorithm, tbs -> token.with(
-                        s -> pending.session.sign(pending.algorithm.jcaName(), pending.pair.getPrivate(), tbs)));
-        return token.with(session -> {
-            if (session != pending.session) {
-                throw new CaException(CaException.Kind.HSM_UNAVAILABLE,
-                        "The token was re-opened after the key was generated; generate it again");
-            }
+            SigningAlgorithm algorithm = SigningAlgorithm.forKey(keyType);
+            // A PKCS#11 key entry is a key and a certificate with the same CKA_ID: the key signs its own.
+            byte[] holder = encoder.keyHolder(alias, new BigInteger(63, random).setBit(62), clock.instant(),
+                    pair.getPublic(), algorithm, tbs -> {
+                        try {
+                            return session.sign(algorithm.jcaName(), pair.getPrivate(), tbs);
+                        } catch (GeneralSecurityException e) {
+                            throw new ProviderException(e); // with() tells a session loss from a refusal by the cause
+                        }
+                    });
             X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(holder));
-            session.store(alias, pending.pair.getPrivate(), certificate);
+            session.store(alias, pair.getPrivate(), certificate);
             // The certificate's copy of the public key: no handle into the token, which a re-open would kill.
             return new StoredKey(alias, certificate.getPublicKey());
         });
@@ -137,14 +133,5 @@ public class Pkcs11CryptoToken implements CryptoToken {
     @PreDestroy
     void close() {
         token.close();
-    }
-
-    private record P11PendingKey(Pkcs11Token.Session session, KeyPair pair, SigningAlgorithm algorithm)
-            implements PendingKey {
-
-        @Override
-        public PublicKey publicKey() {
-            return pair.getPublic();
-        }
     }
 }

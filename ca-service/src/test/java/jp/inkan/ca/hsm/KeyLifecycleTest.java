@@ -29,7 +29,7 @@ class KeyLifecycleTest {
     Pkcs11CryptoToken token;
 
     CryptoToken.StoredKey generateAndStore(String alias) {
-        return token.store(token.generate(KeyType.RSA_2048), alias);
+        return token.generate(KeyType.RSA_2048, alias);
     }
 
     /** The token's objects as pkcs11-tool lists them, one block per object. */
