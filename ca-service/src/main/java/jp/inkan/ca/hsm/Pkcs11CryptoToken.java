@@ -4,13 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
-import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
 import java.security.ProviderException;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -22,6 +20,7 @@ import jp.inkan.ca.config.HsmConfig;
 import jp.inkan.ca.crypto.X509Encoder;
 import jp.inkan.ca.error.CaException;
 import jp.inkan.ca.issuance.KeyType;
+import jp.inkan.ca.issuance.SerialNumbers;
 import jp.inkan.common.pkcs11.Pkcs11Token;
 
 /**
@@ -33,11 +32,13 @@ public class Pkcs11CryptoToken implements CryptoToken {
 
     private final Pkcs11Token token;
     private final X509Encoder encoder;
+    private final SerialNumbers serials;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
 
-    public Pkcs11CryptoToken(HsmConfig config, MeterRegistry meters, X509Encoder encoder, Clock clock) {
+    public Pkcs11CryptoToken(HsmConfig config, MeterRegistry meters, X509Encoder encoder, SerialNumbers serials,
+                             Clock clock) {
         this.encoder = encoder;
+        this.serials = serials;
         this.clock = clock;
         token = new Pkcs11Token(new Pkcs11Token.Settings("inkan", config.library(), config.slot(), config.slotListIndex(),
                 config.pinFile(), config.pinEnv(), "inkan.hsm.pin-file", config.reopenAttempts()),
@@ -94,7 +95,7 @@ public class Pkcs11CryptoToken implements CryptoToken {
             KeyPair pair = generator.generateKeyPair();
             SigningAlgorithm algorithm = SigningAlgorithm.forKey(keyType);
             // A PKCS#11 key entry is a key and a certificate with the same CKA_ID: the key signs its own.
-            byte[] holder = encoder.keyHolder(alias, new BigInteger(63, random).setBit(62), clock.instant(),
+            byte[] holder = encoder.keyHolder(alias, serials.next(), clock.instant(),
                     pair.getPublic(), algorithm, tbs -> {
                         try {
                             return session.sign(algorithm.jcaName(), pair.getPrivate(), tbs);
