@@ -6,9 +6,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,9 +13,7 @@ import java.util.Optional;
 import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.config.CaConfig;
 import jp.inkan.ca.crypto.X509Encoder;
-import jp.inkan.ca.hsm.CryptoToken;
 import jp.inkan.ca.hsm.SigningAlgorithm;
-import jp.inkan.ca.issuance.SerialNumbers;
 import jp.inkan.common.CertificateType;
 import org.jboss.logging.Logger;
 
@@ -28,7 +23,7 @@ import org.jboss.logging.Logger;
  *
  * <p>Idempotent and safe to re-run after a crash at any step: a CA that has a generation is left
  * alone, and a key already stored in the token under the generation's alias (a run that died
- * before its database commit) is adopted with its root instead of generating another.
+ * before its database commit) is adopted instead of generating another ({@link CaRoots}).
  */
 @ApplicationScoped
 public class CaBootstrap {
@@ -39,22 +34,20 @@ public class CaBootstrap {
     static final long ADVISORY_LOCK = 0x496e6b616eL;
 
     private final CaConfig config;
-    private final CryptoToken token;
     private final X509Encoder encoder;
     private final KeyGenerations generations;
-    private final SerialNumbers serials;
+    private final CaRoots roots;
     private final EntityManager entityManager;
     private final Clock clock;
     private final AuditLog audit;
 
-    public CaBootstrap(CaConfig config, CryptoToken token, X509Encoder encoder, KeyGenerations generations,
-                       SerialNumbers serials, EntityManager entityManager, Clock clock, AuditLog audit) {
+    public CaBootstrap(CaConfig config, CaRoots roots, X509Encoder encoder, KeyGenerations generations,
+                       EntityManager entityManager, Clock clock, AuditLog audit) {
         this.audit = audit;
         this.config = config;
-        this.token = token;
         this.encoder = encoder;
         this.generations = generations;
-        this.serials = serials;
+        this.roots = roots;
         this.entityManager = entityManager;
         this.clock = clock;
     }
@@ -89,14 +82,7 @@ public class CaBootstrap {
         CaConfig.Authority authority = ca == CertificateType.SIGNATURE ? config.signature() : config.authentication();
         String alias = authority.keyAliasPrefix() + "-g01";
         SigningAlgorithm algorithm = SigningAlgorithm.forKey(authority.keyType());
-        CryptoToken.StoredKey key = token.find(alias).map(found -> {
-            LOG.warnf("Adopting key '%s' already in the token (an earlier bootstrap stopped before recording it)", alias);
-            return found;
-        }).orElseGet(() -> token.generate(authority.keyType(), alias));
-        Instant notBefore = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        Instant notAfter = notBefore.atOffset(ZoneOffset.UTC).plusYears(authority.rootValidityYears()).toInstant();
-        byte[] root = encoder.selfSignedRoot(authority.subjectDn(), serials.next(), notBefore, notAfter,
-                key.publicKey(), algorithm, tbs -> token.sign(alias, algorithm, tbs));
+        byte[] root = roots.keyAndRoot(authority, alias, authority.subjectDn(), clock.instant(), "bootstrap");
         X509Encoder.RootFacts facts = encoder.rootFacts(root);
         KeyGeneration generation = generations.add(new KeyGeneration(0, ca, 1, alias, algorithm, facts.subjectDn(),
                 facts.subjectKeyIdentifier(), root, facts.notBefore(), facts.notAfter(), clock.instant(),

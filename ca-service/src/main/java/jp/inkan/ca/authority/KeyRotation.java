@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import javax.sql.DataSource;
 import jp.inkan.ca.audit.AuditLog;
 import jp.inkan.ca.config.CaConfig;
@@ -43,12 +42,13 @@ public class KeyRotation {
     private final X509Encoder encoder;
     private final KeyGenerations generations;
     private final SerialNumbers serials;
+    private final CaRoots roots;
     private final EntityManager entityManager;
     private final DataSource dataSource;
     private final AuditLog audit;
     private final Clock clock;
 
-    public KeyRotation(CaConfig config, CryptoToken token, X509Encoder encoder, KeyGenerations generations,
+    public KeyRotation(CaConfig config, CryptoToken token, CaRoots roots, X509Encoder encoder, KeyGenerations generations,
                        SerialNumbers serials, EntityManager entityManager, DataSource dataSource, AuditLog audit,
                        Clock clock) {
         this.config = config;
@@ -56,6 +56,7 @@ public class KeyRotation {
         this.encoder = encoder;
         this.generations = generations;
         this.serials = serials;
+        this.roots = roots;
         this.entityManager = entityManager;
         this.dataSource = dataSource;
         this.audit = audit;
@@ -86,15 +87,8 @@ public class KeyRotation {
         int number = previous.generation() + 1;
         String alias = authority.keyAliasPrefix() + "-g" + (number < 10 ? "0" + number : Integer.toString(number));
         SigningAlgorithm algorithm = SigningAlgorithm.forKey(authority.keyType());
-        CryptoToken.StoredKey key = token.find(alias).map(found -> {
-            LOG.warnf("Adopting key '%s' already in the token (an earlier rotation stopped before recording it)", alias);
-            return found;
-        }).orElseGet(() -> token.generate(authority.keyType(), alias));
-        Instant notBefore = now.truncatedTo(ChronoUnit.SECONDS);
-        Instant notAfter = notBefore.atOffset(ZoneOffset.UTC).plusYears(authority.rootValidityYears()).toInstant();
         // Same subject DN as every generation of the CA: only the key identifiers differ.
-        byte[] root = encoder.selfSignedRoot(previous.subjectDn(), serials.next(), notBefore, notAfter,
-                key.publicKey(), algorithm, tbs -> token.sign(alias, algorithm, tbs));
+        byte[] root = roots.keyAndRoot(authority, alias, previous.subjectDn(), now, "rotation");
         X509Encoder.RootFacts facts = encoder.rootFacts(root);
         // NewWithOld lives as long as the old root can be a trust anchor; OldWithNew covers the old root's life.
         Instant linkEnd = previous.notAfter().isBefore(facts.notAfter()) ? previous.notAfter() : facts.notAfter();
