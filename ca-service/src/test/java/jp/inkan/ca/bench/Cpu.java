@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
+import jp.inkan.testing.ProcCpu;
 
 /**
  * CPU spent per operation: this JVM's (SoftHSM2 runs inside it), PostgreSQL's and the whole
@@ -63,37 +63,17 @@ record Cpu(double jvmMillisPerOp, double postgresMillisPerOp, double machineMill
     }
 
     /**
-     * CPU time of every PostgreSQL process on the machine (the local cluster is the only one), from
-     * /proc/[pid]/stat: each process's own time plus that of its children already reaped, so a
-     * backend or autovacuum worker that exits mid-slice still counts (the postmaster inherits it).
+     * CPU time of every PostgreSQL process on the machine (the local cluster is the only one), with
+     * children already reaped, so a backend or autovacuum worker that exits mid-slice still counts
+     * (the postmaster inherits its time).
      */
     private static long postgresCpuNanos() {
-        long ticks = 0;
-        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-            for (Path dir : (Iterable<Path>) processes::iterator) {
-                if (!dir.getFileName().toString().chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                String stat;
-                try {
-                    stat = Files.readString(dir.resolve("stat"));
-                } catch (IOException gone) {
-                    continue;
-                }
-                int open = stat.indexOf('(');
-                int close = stat.lastIndexOf(')');
-                if (open < 0 || close < open || !stat.substring(open + 1, close).startsWith("postgres")) {
-                    continue;
-                }
-                // Fields after the command: state is the first; utime, stime, cutime, cstime the 12th to 15th.
-                String[] f = stat.substring(close + 2).split(" ");
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
-            }
+        try {
+            return ProcCpu.ticks(Path.of("/proc"), command -> command.startsWith("postgres"), true) * TICK_NANOS;
         } catch (IOException e) {
             return 0;
         }
-        return ticks * TICK_NANOS;
     }
 
-    private static final long TICK_NANOS = 10_000_000L; // USER_HZ = 100
+    private static final long TICK_NANOS = ProcCpu.TICK_MILLIS * 1_000_000L;
 }

@@ -32,6 +32,7 @@ import jp.inkan.registration.municipality.Municipalities;
 import jp.inkan.testing.CardKeys;
 import jp.inkan.testing.LocalEnv;
 import jp.inkan.testing.Mtls;
+import jp.inkan.testing.ProcCpu;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -127,23 +128,9 @@ class EndToEndBenchmark {
 
     /** CPU time of a JVM's JIT compiler threads (C1 and C2), from /proc, in milliseconds. */
     private static long compilingMillis(long pid) throws java.io.IOException {
-        long ticks = 0;
-        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks.toList()) {
-                String stat;
-                try {
-                    stat = Files.readString(task.resolve("stat"));
-                } catch (java.io.IOException gone) {
-                    continue; // a thread that ended meanwhile
-                }
-                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-                }
-            }
-        }
-        return ticks * 10; // USER_HZ is 100 on Linux
+        return ProcCpu.ticks(Path.of("/proc/" + pid + "/task"),
+                command -> command.startsWith("C1 Compiler") || command.startsWith("C2 Compiler"), false)
+                * ProcCpu.TICK_MILLIS;
     }
 
     private static String body(String signatureCsr, String authenticationCsr, LocalDate today, int i) {
