@@ -9,7 +9,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,6 +23,7 @@ import jp.inkan.crl.audit.AuditTrail;
 import jp.inkan.crl.testing.CrlInfrastructure;
 import jp.inkan.crl.testing.Crls;
 import jp.inkan.crl.testing.RelyingParties;
+import jp.inkan.testing.TempDirs;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,7 +45,7 @@ class AuditTrailTest {
     void eventsAreAuditedAnchoredInCaServiceAndATamperedRowIsFoundWhereItIs() throws Exception {
         RestAssured.given().baseUri("http://127.0.0.1").port(Crls.managementPort()).header("Inkan-Operator", "alice")
                 .post("/crl/publish?kind=complete&ca=signature").then().statusCode(200);
-        Path dir = Files.createTempDirectory("crl-audit");
+        Path dir = TempDirs.create("crl-audit");
         long started = System.nanoTime();
         while (!RelyingParties.curl(CrlAccessTest.AUTH_FULL, "stranger", dir.resolve("s")).equals("403")) { // 503 while loading
             assertTrue(System.nanoTime() - started < Duration.ofSeconds(20).toNanos(), "registry not loaded within 20 s");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -22,6 +21,7 @@ import jp.inkan.crl.testing.RelyingParties;
 import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.KafkaBroker;
 import jp.inkan.testing.Prometheus;
+import jp.inkan.testing.TempDirs;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +42,7 @@ class CrlAccessTest {
         Prometheus metricsBefore = Prometheus.scrape(Crls.managementPort());
         RestAssured.given().baseUri("http://127.0.0.1").port(Crls.managementPort())
                 .post("/crl/publish?kind=complete").then().statusCode(200);
-        Path dir = Files.createTempDirectory("crl-access");
+        Path dir = TempDirs.create("crl-access");
         Path crl = dir.resolve("auth.crl");
         long started = System.nanoTime();
         while (!RelyingParties.curl(AUTH_FULL, "auth-verifier", crl).equals("200")) { // 503 while the registry loads

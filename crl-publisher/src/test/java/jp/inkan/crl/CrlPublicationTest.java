@@ -47,6 +47,7 @@ import jp.inkan.crl.testing.Crls;
 import jp.inkan.crl.testing.RelyingParties;
 import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.Pem;
+import jp.inkan.testing.TempDirs;
 import org.bouncycastle.asn1.ASN1Enumerated;
 import org.bouncycastle.asn1.ASN1GeneralizedTime;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -99,7 +100,7 @@ class CrlPublicationTest {
     @Test
     @Order(1)
     void completeCrlsListRevocationsAndHoldsAndEveryValidatorAgrees() throws Exception {
-        dir = Files.createTempDirectory("crl-test");
+        dir = TempDirs.create("crl-test");
         revoked = Ca.issue(CertificateType.SIGNATURE, CHIYODA);
         held = Ca.issue(CertificateType.SIGNATURE, CHIYODA);
         good = Ca.issue(CertificateType.SIGNATURE, CHIYODA);

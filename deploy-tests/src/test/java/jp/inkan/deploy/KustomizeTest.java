@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import jp.inkan.common.relyingparty.RegistryTopic;
 import jp.inkan.common.relyingparty.UsageTopic;
-import org.junit.jupiter.api.AfterAll;
+import jp.inkan.testing.TempDirs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,16 +58,7 @@ class KustomizeTest {
         String kustomize = String.valueOf(new ObjectMapper().readTree(version.output().substring(version.output().indexOf('{')))
                 .path("kustomizeVersion").asText());
         assertTrue(kustomize.matches("v([5-9]|\\d{2,})\\..*"), "kustomize v5 or newer needed, kubectl has " + kustomize);
-        workDir = Files.createTempDirectory("inkan-k8s");
-    }
-
-    @AfterAll
-    static void cleanUp() throws IOException {
-        if (workDir != null) {
-            try (Stream<Path> files = Files.walk(workDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        workDir = TempDirs.create("inkan-k8s");
     }
 
     static List<Map<String, Object>> rendered(String overlay) {

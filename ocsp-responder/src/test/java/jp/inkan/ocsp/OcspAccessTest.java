@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
@@ -35,6 +34,7 @@ import jp.inkan.ocsp.testing.MutableClock;
 import jp.inkan.ocsp.testing.SoftwareResponderKeys;
 import jp.inkan.ocsp.testing.TestCa;
 import jp.inkan.testing.OcspRequests;
+import jp.inkan.testing.TempDirs;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -77,7 +77,7 @@ class OcspAccessTest {
         CaDirectory directory = new CaDirectory(ca, clock);
         directory.refresh();
         ResponderCredentials credentials = new ResponderCredentials(new SoftwareResponderKeys(), ca, clock, 0.3, "ocsp",
-                Files.createTempDirectory("responders"));
+                TempDirs.create("responders"));
         credentials.ensure(directory.served());
         access = new AccessControl(Map.of(CertificateType.SIGNATURE, AccessMode.MTLS,
                 CertificateType.AUTHENTICATION, AccessMode.SIGNED_REQUEST), clock);

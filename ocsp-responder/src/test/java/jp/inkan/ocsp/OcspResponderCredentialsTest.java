@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -22,6 +21,7 @@ import jp.inkan.ocsp.store.StatusStore;
 import jp.inkan.ocsp.testing.MutableClock;
 import jp.inkan.ocsp.testing.SoftwareResponderKeys;
 import jp.inkan.ocsp.testing.TestCa;
+import jp.inkan.testing.TempDirs;
 import org.junit.jupiter.api.Test;
 
 /** Responder certificates: one key per generation, renewed before expiry, switched atomically. */
@@ -36,7 +36,7 @@ class OcspResponderCredentialsTest {
         CaDirectory directory = new CaDirectory(ca, clock);
         directory.refresh();
         SoftwareResponderKeys keys = new SoftwareResponderKeys();
-        Path dir = Files.createTempDirectory("responders");
+        Path dir = TempDirs.create("responders");
         ResponderCredentials credentials = new ResponderCredentials(keys, ca, clock, 0.3, "ocsp", dir);
         ServedIssuer sig = directory.served().get(0);
 
@@ -81,7 +81,7 @@ class OcspResponderCredentialsTest {
         CaDirectory directory = new CaDirectory(ca, clock);
         directory.refresh();
         ResponderCredentials credentials = new ResponderCredentials(new SoftwareResponderKeys(), ca, clock, 0.3, "ocsp",
-                Files.createTempDirectory("responders"));
+                TempDirs.create("responders"));
         StatusStore store = new StatusStore();
         store.apply(issued(g1, "1a"));
         credentials.ensure(directory.served());

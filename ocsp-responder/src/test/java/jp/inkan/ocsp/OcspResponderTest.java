@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -31,6 +30,7 @@ import jp.inkan.ocsp.testing.MutableClock;
 import jp.inkan.ocsp.testing.SoftwareResponderKeys;
 import jp.inkan.ocsp.testing.TestCa;
 import jp.inkan.testing.OcspRequests;
+import jp.inkan.testing.TempDirs;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
 import org.bouncycastle.cert.ocsp.CertificateID;
@@ -63,7 +63,7 @@ class OcspResponderTest {
         directory.refresh();
         // A CA the responder does not serve: same name as generation 1, another key.
         stranger = new TestCa(clock, Duration.ofDays(7)).addRoot(CertificateType.SIGNATURE, 1, SIG_DN);
-        Path dir = Files.createTempDirectory("responders");
+        Path dir = TempDirs.create("responders");
         ResponderCredentials credentials = new ResponderCredentials(new SoftwareResponderKeys(), ca, clock, 0.3, "ocsp", dir);
         credentials.ensure(directory.served());
         responder = new Responder(directory, store, credentials, clock, Duration.ofHours(1), Duration.ofMinutes(15),

@@ -27,6 +27,7 @@ import jp.inkan.testing.LocalEnv;
 import jp.inkan.testing.Pem;
 import jp.inkan.testing.Prometheus;
 import jp.inkan.testing.ResponderProcess;
+import jp.inkan.testing.TempDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class ResponderAccessIT {
                         "inkan.ocsp.access.usage-topic", usageTopic(),
                         // the audit file's refusal counts and anchoring every second, not every minute
                         "inkan.ocsp.audit.refusals-every", "PT1S", "inkan.ocsp.audit.anchor-every", "PT1S")).start().awaitReady(Duration.ofSeconds(120));
-        dir = Files.createTempDirectory("ocsp-access");
+        dir = TempDirs.create("ocsp-access");
         rp = Path.of(LocalEnv.env().get("INKAN_PKI_DIR")).resolve("relying-parties");
         sigRoot = issue(CertificateType.SIGNATURE, "sig");
         sigCert = dir.resolve("sig.pem");

@@ -22,7 +22,6 @@ import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
-import java.security.cert.PKIXReason;
 import java.security.cert.PKIXRevocationChecker;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
@@ -47,6 +46,7 @@ import jp.inkan.testing.OcspRequests;
 import jp.inkan.testing.Pem;
 import jp.inkan.testing.Prometheus;
 import jp.inkan.testing.ResponderProcess;
+import jp.inkan.testing.TempDirs;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -130,7 +130,7 @@ class ResponderEndToEndIT {
     void goodThenRevokedAsOpensslGnutlsAndJavaSeeIt() throws Exception {
         CaClient.Issued issued = CaClient.issue(CertificateType.SIGNATURE);
         X509Certificate root = CaClient.issuerOf(issued.certificate());
-        Path dir = Files.createTempDirectory("ocsp-e2e");
+        Path dir = TempDirs.create("ocsp-e2e");
         Path rootPem = Pem.write(dir, "root.pem", "-----BEGIN CERTIFICATE-----\n"
                 + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(root.getEncoded()) + "\n-----END CERTIFICATE-----\n");
         Path certPem = Pem.write(dir, "cert.pem", issued.pem());

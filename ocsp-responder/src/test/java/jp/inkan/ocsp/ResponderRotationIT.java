@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.http.ContentType;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -24,6 +23,7 @@ import jp.inkan.testing.Mtls;
 import jp.inkan.testing.OcspRequests;
 import jp.inkan.testing.Pem;
 import jp.inkan.testing.ResponderProcess;
+import jp.inkan.testing.TempDirs;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
@@ -122,7 +122,7 @@ class ResponderRotationIT {
 
         // openssl, trusting only the new root: the old certificate's answer verifies too once the
         // link certificates are given (the old generation's responder certificate chains through OldWithNew).
-        Path dir = Files.createTempDirectory("ocsp-rotation");
+        Path dir = TempDirs.create("ocsp-rotation");
         Path oldRootPem = Pem.write(dir, "old-root.pem", pem(oldRoot));
         Path newRootPem = Pem.write(dir, "new-root.pem", pem(newRoot));
         String links = Mtls.given(CaServiceProcess.port(), "ocsp-responder").get("/internal/v1/cas/signature/links.pem")

@@ -45,6 +45,7 @@ import jp.inkan.testing.LocalEnv;
 import jp.inkan.testing.Mtls;
 import jp.inkan.testing.Pem;
 import jp.inkan.testing.Prometheus;
+import jp.inkan.testing.TempDirs;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,7 +130,7 @@ class RegistrationApiTest {
                 .body("municipalityCode", equalTo(CHIYODA)).body("status", equalTo("COMPLETED"))
                 .body("certificates.type", hasItems("SIGNATURE", "AUTHENTICATION"))
                 .extract().jsonPath();
-        Path dir = Files.createTempDirectory("registration-happy");
+        Path dir = TempDirs.create("registration-happy");
         for (String ca : List.of("signature", "authentication")) {
             String roots = Mtls.given(CaServiceProcess.port(), "registration-service")
                     .get("/internal/v1/cas/" + ca + "/roots.pem").then().statusCode(200).extract().asString();

@@ -27,7 +27,7 @@ public final class CrlPublisherProcess extends ServiceProcess {
         properties.add("-Dquarkus.flyway.clean-disabled=false");
         properties.add("-Dquarkus.flyway.clean-at-start=true");
         properties.add("-Dinkan.crl.events.group-id=crl-publisher-" + name + "-" + System.nanoTime());
-        deleteRecursively(outputDir);
+        TempDirs.deleteRecursively(outputDir);
     }
 
     /** Base URL of the CRLs, e.g. {@code url() + "/crl/signature/g01/full.crl"}. */

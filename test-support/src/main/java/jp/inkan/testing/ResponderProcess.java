@@ -25,7 +25,7 @@ public final class ResponderProcess extends ServiceProcess {
         env.put("INKAN_HSM_PIN", e.get("INKAN_HSM_PIN"));
         env.put("SOFTHSM2_CONF", e.get("SOFTHSM2_CONF"));
         env.put("INKAN_OCSP_STATE_DIR", stateDir.toString());
-        deleteRecursively(stateDir);
+        TempDirs.deleteRecursively(stateDir);
     }
 
     public String url() {

@@ -24,6 +24,7 @@ import jp.inkan.ca.testing.Api;
 import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.LocalEnv;
 import jp.inkan.testing.Mtls;
+import jp.inkan.testing.TempDirs;
 import org.junit.jupiter.api.Test;
 
 /** Other services anchor their audit chain heads in ca-service's sealed chain; only they may. */
@@ -76,7 +77,7 @@ class AuditAnchorTest {
 
     /** A client certificate signed by the service CA for a subject that is not in inkan.ca.api.clients. */
     private static String stranger() throws Exception {
-        Path dir = Files.createTempDirectory("stranger");
+        Path dir = TempDirs.create("stranger");
         Path pki = LocalEnv.pkiDir();
         String key = dir.resolve("stranger.key").toString();
         String csr = dir.resolve("stranger.csr").toString();

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -20,6 +19,7 @@ import jp.inkan.ca.testing.Api;
 import jp.inkan.testing.Csrs;
 import jp.inkan.testing.ExternalTool;
 import jp.inkan.testing.Pem;
+import jp.inkan.testing.TempDirs;
 import org.junit.jupiter.api.Test;
 
 /** Delegated OCSP responder certificates, checked by openssl as a relying party would. */
@@ -46,7 +46,7 @@ class ResponderCertificateTest {
         assertTrue(life.compareTo(Duration.ofDays(8)) < 0, "short validity, was " + life);
         assertTrue(certificate.getNotAfter().toInstant().isAfter(Instant.now().plus(Duration.ofDays(6))));
 
-        Path dir = Files.createTempDirectory("responder");
+        Path dir = TempDirs.create("responder");
         Path cert = Pem.write(dir, "responder.pem", issued.getString("certificatePem"));
         Path root = Pem.write(dir, "root.pem", issued.getString("issuerCertificatePem"));
         ExternalTool.Result verify = ExternalTool.run("openssl", "verify", "-x509_strict", "-purpose", "ocsphelper",

@@ -10,6 +10,7 @@ import java.util.Map;
 import jp.inkan.testing.CaServiceProcess;
 import jp.inkan.testing.KafkaBroker;
 import jp.inkan.testing.LocalEnv;
+import jp.inkan.testing.TempDirs;
 
 /**
  * PostgreSQL (the crl test database, wiped), a Kafka broker process of these tests' own, and the
@@ -27,11 +28,7 @@ public class CrlInfrastructure implements QuarkusTestResourceLifecycleManager {
         CaServiceProcess.start(Map.of("INKAN_KAFKA_BOOTSTRAP", broker.bootstrapServers()));
         Path output = LocalEnv.repoDir().resolve("crl-publisher/target/test-crl");
         try {
-            if (Files.exists(output)) {
-                try (var walk = Files.walk(output)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
+            TempDirs.deleteRecursively(output);
             Files.createDirectories(output);
         } catch (IOException ex) {
             throw new IllegalStateException(ex);

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import jp.inkan.common.audit.AuditAnchor;
+import jp.inkan.testing.TempDirs;
 import org.junit.jupiter.api.Test;
 
 /** The responder's audit file: every change to a line is found and named; a torn last line is reported, not dropped. */
@@ -28,7 +29,7 @@ class AuditFileTest {
 
     @Test
     void anAlteredLineIsNamedByEntryAndLine() throws Exception {
-        Path dir = Files.createTempDirectory("audit-altered");
+        Path dir = TempDirs.create("audit-altered");
         try (AuditFile file = written(dir, 5)) {
             assertTrue(file.verify(List.of()).intact(), file.verify(List.of()).toString());
             List<String> lines = Files.readAllLines(file.file());
@@ -43,7 +44,7 @@ class AuditFileTest {
 
     @Test
     void removedReorderedAndForeignLinesAreNamed() throws Exception {
-        Path dir = Files.createTempDirectory("audit-removed");
+        Path dir = TempDirs.create("audit-removed");
         try (AuditFile file = written(dir, 6)) {
             List<String> lines = new ArrayList<>(Files.readAllLines(file.file()));
             lines.remove(1);                                    // entry 2 gone
@@ -60,7 +61,7 @@ class AuditFileTest {
 
     @Test
     void aTornLastLineIsReportedThenRecordedAtTheNextStartAndTheChainGoesOn() throws Exception {
-        Path dir = Files.createTempDirectory("audit-torn");
+        Path dir = TempDirs.create("audit-torn");
         AuditFile file = written(dir, 3);
         file.close();
         // A crash in the middle of writing entry 4 (cut inside a multi-byte character, too).
@@ -93,7 +94,7 @@ class AuditFileTest {
 
     @Test
     void aTornLineNotYetRecordedIsABreakOnItsLine() throws Exception {
-        Path dir = Files.createTempDirectory("audit-torn-open");
+        Path dir = TempDirs.create("audit-torn-open");
         try (AuditFile file = written(dir, 2)) {
             Files.write(file.file(), "{\"n\":3,\"at".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
             List<AuditFile.Problem> breaks = file.verify(List.of()).breaks();
@@ -105,7 +106,7 @@ class AuditFileTest {
 
     @Test
     void aFileRewrittenConsistentlyIsCaughtByItsAnchor() throws Exception {
-        Path dir = Files.createTempDirectory("audit-rewritten");
+        Path dir = TempDirs.create("audit-rewritten");
         AuditAnchor anchor;
         try (AuditFile file = written(dir, 4)) {
             anchor = file.head().orElseThrow();

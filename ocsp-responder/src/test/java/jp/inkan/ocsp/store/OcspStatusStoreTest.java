@@ -17,6 +17,7 @@ import java.util.UUID;
 import jp.inkan.common.CertificateType;
 import jp.inkan.common.RevocationReason;
 import jp.inkan.common.events.CertificateEvent;
+import jp.inkan.testing.TempDirs;
 import org.junit.jupiter.api.Test;
 
 class OcspStatusStoreTest {
@@ -74,7 +75,7 @@ class OcspStatusStoreTest {
             store.apply(event(issuer, serial, 1, "REVOKED", at, RevocationReason.KEY_COMPROMISE,
                     i % 3 == 0 ? at.minusSeconds(3600 + i) : null));
         }
-        Path dir = Files.createTempDirectory("snapshot");
+        Path dir = TempDirs.create("snapshot");
         Snapshot.write(dir, "topic", Map.of(0, 300L), store);
         StatusStore restored = new StatusStore();
         Snapshot.read(dir, "topic", restored).orElseThrow();
@@ -143,7 +144,7 @@ class OcspStatusStoreTest {
             }
         }
         assertEquals(20_000, store.size());
-        Path dir = Files.createTempDirectory("snapshot");
+        Path dir = TempDirs.create("snapshot");
         Snapshot.write(dir, "topic", Map.of(0, 42L, 1, 7L), store);
 
         StatusStore restored = new StatusStore();
