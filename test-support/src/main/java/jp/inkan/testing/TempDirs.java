@@ -3,7 +3,6 @@ package jp.inkan.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -44,10 +43,8 @@ public final class TempDirs {
         }
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+                Files.delete(path);
             }
-        } catch (NoSuchFileException gone) {
-            // removed meanwhile by whoever owned it
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
